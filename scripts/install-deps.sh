@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package hanzo-hmm needs to build, test and benchmark.
+# Idempotent: packages already present are left alone. Run as root (or with sudo).
+set -euo pipefail
+
+packages=(
+  # toolchain
+  build-essential cmake ninja-build pkg-config git clang libclang-rt-14-dev
+  # libraries
+  libboost1.81-dev libboost-json1.81-dev
+  libcaf-dev librdkafka-dev libsystemd-dev libtomlplusplus-dev
+  prometheus-cpp-dev
+  # tests and benchmarks
+  catch2 libbenchmark-dev libghmm-dev
+  # end-to-end tooling: Kafka clients, promtool, systemd-analyze
+  kcat python3-kafka prometheus systemd
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
