@@ -11,7 +11,7 @@ packages=(
   libcaf-dev librdkafka-dev libsystemd-dev libtomlplusplus-dev
   prometheus-cpp-dev
   # tests and benchmarks
-  catch2 libbenchmark-dev libghmm-dev
+  catch2 libbenchmark-dev libghmm-dev liblapack-dev
   # end-to-end tooling: Kafka clients, promtool, systemd-analyze
   kcat python3-kafka prometheus systemd
 )
