@@ -25,8 +25,9 @@ extern int ighmm_cholesky_decomposition(double* sigmacd, int dim, double* cov);
 extern int clapack_dgetrf(const int, const int, const int, double*, const int, int*);
 extern int clapack_dgetri(const int, const int, double*, const int, const int*);
 extern int clapack_dpotrf(const int, const int, const int, double*, const int);
-void* const ghmm_peer_clapack_anchor[] = {(void*)clapack_dgetrf, (void*)clapack_dgetri,
-                                          (void*)clapack_dpotrf};
+void (*const ghmm_peer_clapack_anchor[])(void) = {(void (*)(void))clapack_dgetrf,
+                                                   (void (*)(void))clapack_dgetri,
+                                                   (void (*)(void))clapack_dpotrf};
 
 /* ---- forward scratch: GHMM's forward wants a caller-owned alpha[T][N] + scale[T] ---- */
 
@@ -179,7 +180,7 @@ int ghmm_peer_discrete_baum_welch_step(ghmm_peer_discrete* m, const int* const* 
     /* max_step = 1 -> one E+M step; GHMM then always re-runs forward over all sequences
        to report the new likelihood (part of its cost, unavoidable through this API). */
     int rc = ghmm_dmodel_baum_welch_nstep(m->mo, q, 1, 0.0);
-    return rc == -1 ? -1 : 0; /* this GHMM returns 0 on success (older ones 1) */
+    return rc == -1 ? -1 : 0; /* GHMM versions differ on 0 vs 1 for success; -1 is error */
 }
 
 void ghmm_peer_discrete_params(const ghmm_peer_discrete* m, double* pi, double* A, double* B) {

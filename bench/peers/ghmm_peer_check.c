@@ -287,7 +287,7 @@ static void check_gauss(void) {
 }
 
 static void check_clapack(void) {
-    /* Needs row pivoting (zero leading entry); det = 5*(0*... ) computed by cofactors. */
+    /* Zero leading entry forces a row swap; det_ref by cofactor expansion. */
     const double A[9] = {0, 2, 1, 1, 1, 3, 4, -1, 2};
     double det_ref = A[0] * (A[4] * A[8] - A[5] * A[7]) - A[1] * (A[3] * A[8] - A[5] * A[6]) +
                      A[2] * (A[3] * A[7] - A[4] * A[6]);

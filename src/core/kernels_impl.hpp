@@ -30,23 +30,69 @@ inline double hsum(vd v) {
   return s;
 }
 
-template <std::size_t B>
-inline void vec_mat_block(const double* x, std::size_t n, const double* m, std::size_t np, double* out) {
-  vd acc[B];
-  for (std::size_t b = 0; b < B; ++b) acc[b] = vd{};
-  for (std::size_t i = 0; i < n; ++i) {
-    const vd xi = splat(x[i]);
-    const double* row = m + i * np;
-    for (std::size_t b = 0; b < B; ++b) acc[b] += xi * load(row + b * kW);
+// Accumulates (x .* xs)^T M over a block of B registers of columns, with U independent
+// accumulator sets over i (row i goes to set i mod U) so that narrow blocks still keep
+// B*U >= 8 FMAs in flight instead of one dependent chain.
+template <std::size_t B, std::size_t U, bool Scaled>
+inline void accumulate_block(const double* x, const double* xs, std::size_t n, const double* m, std::size_t np,
+                             vd (&out)[B]) {
+  vd acc[U][B];
+  for (std::size_t u = 0; u < U; ++u)
+    for (std::size_t b = 0; b < B; ++b) acc[u][b] = vd{};
+  std::size_t i = 0;
+  for (; i + U <= n; i += U) {
+    for (std::size_t u = 0; u < U; ++u) {
+      const vd xi = splat(Scaled ? x[i + u] * xs[i + u] : x[i + u]);
+      const double* row = m + (i + u) * np;
+      for (std::size_t b = 0; b < B; ++b) acc[u][b] += xi * load(row + b * kW);
+    }
   }
-  for (std::size_t b = 0; b < B; ++b) store(out + b * kW, acc[b]);
+  for (std::size_t u = 0; i < n; ++i, ++u) {
+    const vd xi = splat(Scaled ? x[i] * xs[i] : x[i]);
+    const double* row = m + i * np;
+    for (std::size_t b = 0; b < B; ++b) acc[u][b] += xi * load(row + b * kW);
+  }
+  for (std::size_t b = 0; b < B; ++b) {
+    out[b] = acc[0][b];
+    for (std::size_t u = 1; u < U; ++u) out[b] += acc[u][b];
+  }
+}
+
+template <std::size_t B, std::size_t U, bool Scaled>
+inline vd propagate_block(const double* x, const double* xs, std::size_t n, const double* m, std::size_t np,
+                          const double* b, double* out) {
+  vd acc[B];
+  accumulate_block<B, U, Scaled>(x, xs, n, m, np, acc);
+  vd total{};
+  for (std::size_t k = 0; k < B; ++k) {
+    if (b) acc[k] *= load(b + k * kW);
+    store(out + k * kW, acc[k]);
+    total += acc[k];
+  }
+  return total;
+}
+
+template <bool Scaled>
+double propagate_impl(const double* x, const double* xs, std::size_t n, const double* m, std::size_t np,
+                      const double* b, double* out) {
+  vd total{};
+  std::size_t j = 0;
+  for (; j + 8 * kW <= np; j += 8 * kW) total += propagate_block<8, 1, Scaled>(x, xs, n, m + j, np, b ? b + j : b, out + j);
+  for (; j + 4 * kW <= np; j += 4 * kW) total += propagate_block<4, 2, Scaled>(x, xs, n, m + j, np, b ? b + j : b, out + j);
+  for (; j + 2 * kW <= np; j += 2 * kW) total += propagate_block<2, 4, Scaled>(x, xs, n, m + j, np, b ? b + j : b, out + j);
+  for (; j + kW <= np; j += kW)
+    total += n >= 8 ? propagate_block<1, 8, Scaled>(x, xs, n, m + j, np, b ? b + j : b, out + j)
+                    : propagate_block<1, 4, Scaled>(x, xs, n, m + j, np, b ? b + j : b, out + j);
+  return hsum(total);
+}
+
+double propagate(const double* x, const double* xs, std::size_t n, const double* m, std::size_t np, const double* b,
+                 double* out) {
+  return xs ? propagate_impl<true>(x, xs, n, m, np, b, out) : propagate_impl<false>(x, xs, n, m, np, b, out);
 }
 
 void vec_mat(const double* x, std::size_t n, const double* m, std::size_t np, double* out) {
-  std::size_t j = 0;
-  for (; j + kBlock * kW <= np; j += kBlock * kW) vec_mat_block<kBlock>(x, n, m + j, np, out + j);
-  for (; j + 4 * kW <= np; j += 4 * kW) vec_mat_block<4>(x, n, m + j, np, out + j);
-  for (; j + kW <= np; j += kW) vec_mat_block<1>(x, n, m + j, np, out + j);
+  propagate_impl<false>(x, nullptr, n, m, np, nullptr, out);
 }
 
 double mul_sum(double* x, const double* y, std::size_t np) {
@@ -94,37 +140,64 @@ void scale(double* x, double s, std::size_t np) {
   for (std::size_t j = 0; j < np; j += kW) store(x + j, load(x + j) * v);
 }
 
-template <std::size_t B>
-inline void max_plus_block(const double* d, std::size_t n, const double* l, std::size_t np, double* out,
-                           std::uint16_t* arg) {
-  vd best[B], who[B];
-  for (std::size_t b = 0; b < B; ++b) {
-    best[b] = splat(-__builtin_inf());
-    who[b] = vd{};
-  }
-  for (std::size_t i = 0; i < n; ++i) {
+// As accumulate_block, in the (max, +) semiring with arg-max tracking. Set u sees rows i = u mod U
+// in increasing order, so strict > keeps the smallest i within a set; sets are merged preferring
+// the smaller index on equal scores.
+template <std::size_t B, std::size_t U>
+inline vd max_plus_block(const double* d, std::size_t n, const double* l, std::size_t np, const double* lb,
+                         double* out, std::uint16_t* arg) {
+  vd best[U][B], who[U][B];
+  for (std::size_t u = 0; u < U; ++u)
+    for (std::size_t b = 0; b < B; ++b) best[u][b] = splat(-__builtin_inf()), who[u][b] = vd{};
+  auto step = [&](std::size_t u, std::size_t i) {
     const vd di = splat(d[i]);
     const vd iv = splat(static_cast<double>(i));
     const double* row = l + i * np;
     for (std::size_t b = 0; b < B; ++b) {
       const vd cand = di + load(row + b * kW);
-      const vl better = cand > best[b];  // strict: ties keep the smaller i
-      best[b] = better ? cand : best[b];
-      who[b] = better ? iv : who[b];
+      const vl better = cand > best[u][b];
+      best[u][b] = better ? cand : best[u][b];
+      who[u][b] = better ? iv : who[u][b];
     }
-  }
+  };
+  std::size_t i = 0;
+  for (; i + U <= n; i += U)
+    for (std::size_t u = 0; u < U; ++u) step(u, i + u);
+  for (std::size_t u = 0; i < n; ++i, ++u) step(u, i);
+  vd top = splat(-__builtin_inf());
   for (std::size_t b = 0; b < B; ++b) {
-    store(out + b * kW, best[b]);
-    for (std::size_t k = 0; k < kW; ++k) arg[b * kW + k] = static_cast<std::uint16_t>(who[b][k]);
+    for (std::size_t u = 1; u < U; ++u) {
+      const vl take = (best[u][b] > best[0][b]) | ((best[u][b] == best[0][b]) & (who[u][b] < who[0][b]));
+      best[0][b] = take ? best[u][b] : best[0][b];
+      who[0][b] = take ? who[u][b] : who[0][b];
+    }
+    const vd v = best[0][b] + load(lb + b * kW);
+    store(out + b * kW, v);
+    top = v > top ? v : top;
+    typedef int vi __attribute__((vector_size(kW * sizeof(int))));
+    const vi idx = __builtin_convertvector(who[0][b], vi);
+    for (std::size_t k = 0; k < kW; ++k) arg[b * kW + k] = static_cast<std::uint16_t>(idx[k]);
   }
+  return top;
 }
 
-void max_plus(const double* d, std::size_t n, const double* l, std::size_t np, double* out,
-              std::uint16_t* arg) {
+inline vd vmax(vd a, vd b) { return a > b ? a : b; }
+
+double max_plus(const double* d, std::size_t n, const double* l, std::size_t np, const double* lb, double* out,
+                std::uint16_t* arg) {
+  vd top = splat(-__builtin_inf());
   std::size_t j = 0;
-  for (; j + kBlock * kW <= np; j += kBlock * kW) max_plus_block<kBlock>(d, n, l + j, np, out + j, arg + j);
-  for (; j + 4 * kW <= np; j += 4 * kW) max_plus_block<4>(d, n, l + j, np, out + j, arg + j);
-  for (; j + kW <= np; j += kW) max_plus_block<1>(d, n, l + j, np, out + j, arg + j);
+  for (; j + 8 * kW <= np; j += 8 * kW) top = vmax(top, max_plus_block<8, 1>(d, n, l + j, np, lb + j, out + j, arg + j));
+  for (; j + 4 * kW <= np; j += 4 * kW) top = vmax(top, max_plus_block<4, 2>(d, n, l + j, np, lb + j, out + j, arg + j));
+  for (; j + 2 * kW <= np; j += 2 * kW) top = vmax(top, max_plus_block<2, 4>(d, n, l + j, np, lb + j, out + j, arg + j));
+  // Few rows: fewer accumulator sets, or merging them costs more than it hides.
+  for (; j + kW <= np; j += kW)
+    top = vmax(top, n >= 8   ? max_plus_block<1, 8>(d, n, l + j, np, lb + j, out + j, arg + j)
+                    : n >= 4 ? max_plus_block<1, 4>(d, n, l + j, np, lb + j, out + j, arg + j)
+                             : max_plus_block<1, 2>(d, n, l + j, np, lb + j, out + j, arg + j));
+  double m = top[0];
+  for (std::size_t k = 1; k < kW; ++k) m = top[k] > m ? top[k] : m;
+  return m;
 }
 
 void rank1(double* acc, const double* s, std::size_t n, const double* w, std::size_t np) {
@@ -139,6 +212,6 @@ void rank1(double* acc, const double* s, std::size_t n, const double* w, std::si
 
 }  // namespace
 
-extern const Kernels table{&vec_mat, &mul_sum, &sum, &dot, &scale, &max_plus, &rank1, HANZO_KERNEL_NAME};
+extern const Kernels table{&vec_mat, &propagate, &mul_sum, &sum, &dot, &scale, &max_plus, &rank1, HANZO_KERNEL_NAME};
 
 }  // namespace hanzo::hmm::detail::HANZO_KERNEL_NS

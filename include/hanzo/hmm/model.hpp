@@ -162,8 +162,18 @@ Result<FitReport> HiddenMarkovModel<F>::fit(std::span<const encoded_sequence> se
   MarkovChain chain = chain_;
   F emission = emission_;
   FitReport report;
+  using Stats = detail::SufficientStats<F>;
   for (;;) {
-    using Stats = detail::SufficientStats<F>;
+    // After the last permitted update only the log-likelihood is needed: a forward pass suffices.
+    if (report.iterations >= options.max_iterations && report.iterations > 0) {
+      const auto fitted = HiddenMarkovModel(chain, emission);
+      double ll = 0.0;
+      for (double x : fitted.forward_many(seqs, options.threads)) ll += x;
+      report.log_likelihoods.push_back(ll);
+      if (options.progress) options.progress(report.iterations, ll);
+      report.converged = ll - report.log_likelihoods[report.iterations - 1] < options.tolerance;
+      break;
+    }
     std::vector<Stats> parts(bounds.size() - 1, Stats(chain, emission));
     std::vector<Error> errors(parts.size());
     std::vector<char> failed(parts.size(), 0);
@@ -188,7 +198,7 @@ Result<FitReport> HiddenMarkovModel<F>::fit(std::span<const encoded_sequence> se
       report.converged = true;
       break;
     }
-    if (report.iterations >= options.max_iterations) break;
+    if (report.iterations >= options.max_iterations) break;  // max_iterations == 0: evaluate only
     detail::maximise_chain(chain, parts[0].initial, parts[0].transition, options);
     emission.maximise(parts[0].emission, options);
     ++report.iterations;

@@ -11,6 +11,10 @@ namespace hanzo::hmm::detail {
 struct Kernels {
   // out[j] = sum_{i<n} x[i] * m[i*np + j]   for j < np     (x^T M: forward, and backward on M^T)
   void (*vec_mat)(const double* x, std::size_t n, const double* m, std::size_t np, double* out);
+  // One fused forward/backward step: out = ((x .* xs)^T M) .* b; returns sum_j out[j].
+  // xs and b may be null (read as all ones).
+  double (*propagate)(const double* x, const double* xs, std::size_t n, const double* m, std::size_t np,
+                      const double* b, double* out);
   // x[j] *= y[j]; returns sum_j x[j]
   double (*mul_sum)(double* x, const double* y, std::size_t np);
   // returns sum_j x[j]
@@ -19,9 +23,10 @@ struct Kernels {
   double (*dot)(const double* x, const double* y, std::size_t np);
   // x[j] *= s
   void (*scale)(double* x, double s, std::size_t np);
-  // out[j] = max_{i<n} (d[i] + l[i*np + j]); arg[j] = smallest maximising i (0 when all are -inf)
-  void (*max_plus)(const double* d, std::size_t n, const double* l, std::size_t np, double* out,
-                   std::uint16_t* arg);
+  // out[j] = max_{i<n} (d[i] + l[i*np + j]) + lb[j]; arg[j] = smallest maximising i (0 when all
+  // are -inf). Returns max_j out[j] (-inf when every entry is).
+  double (*max_plus)(const double* d, std::size_t n, const double* l, std::size_t np, const double* lb, double* out,
+                     std::uint16_t* arg);
   // acc[i*np + j] += s[i] * w[j]   for i < n, j < np     (expected transition counts)
   void (*rank1)(double* acc, const double* s, std::size_t n, const double* w, std::size_t np);
   const char* name;

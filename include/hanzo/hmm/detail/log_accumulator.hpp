@@ -30,6 +30,8 @@ class LogAccumulator {
       exponent_ += e;
     }
   }
+  // Multiplies by 2^e (exact).
+  void add_exponent(std::int64_t e) noexcept { exponent_ += e; }
   // Adds a log-domain offset (compensated).
   void add_log(double x) noexcept {
     const double t = sum_ + x;
