@@ -30,10 +30,10 @@ Result<CategoricalTable> CategoricalTable::create(std::size_t num_states,
   t.m_ = m;
   t.np_ = padded(num_states);
   t.et_.assign(m * t.np_, 0.0);
+  std::vector<double> row(m);
   for (std::size_t i = 0; i < num_states; ++i) {
-    double total = 0.0;
-    for (double p : probabilities[i]) total += p;
-    for (std::size_t k = 0; k < m; ++k) t.et_[k * t.np_ + i] = probabilities[i][k] / total;
+    detail::renormalise_row(probabilities[i].data(), m, row.data());
+    for (std::size_t k = 0; k < m; ++k) t.et_[k * t.np_ + i] = row[k];
   }
   t.rebuild_logs();
   return t;

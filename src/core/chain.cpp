@@ -53,6 +53,15 @@ Result<void> check_probability_row(const double* values, std::size_t count, cons
   return {};
 }
 
+void renormalise_row(const double* in, std::size_t count, double* out) {
+  double total = 0.0;
+  for (std::size_t j = 0; j < count; ++j) total += in[j];
+  // Rows off by tolerance-level drift would leak probability mass every step, so they are
+  // rescaled; rows that already sum to 1 up to rounding are kept bit for bit (round trips).
+  const bool exact = std::fabs(total - 1.0) <= 16 * std::numeric_limits<double>::epsilon();
+  for (std::size_t j = 0; j < count; ++j) out[j] = exact ? in[j] : in[j] / total;
+}
+
 Result<void> check_unique_labels(const std::vector<std::string>& labels, const std::string& field) {
   std::unordered_set<std::string> seen;
   for (std::size_t i = 0; i < labels.size(); ++i) {
@@ -98,15 +107,8 @@ Result<MarkovChain> MarkovChain::create(std::vector<std::string> states, const s
   c.states_ = std::move(states);
   c.pi_.assign(c.np_, 0.0);
   c.a_.assign(n * c.np_, 0.0);
-  // Renormalise exactly: tolerance-level drift would otherwise leak probability mass every step.
-  double total = 0.0;
-  for (double p : initial) total += p;
-  for (std::size_t i = 0; i < n; ++i) c.pi_[i] = initial[i] / total;
-  for (std::size_t i = 0; i < n; ++i) {
-    double row = 0.0;
-    for (double p : transitions[i]) row += p;
-    for (std::size_t j = 0; j < n; ++j) c.a_[i * c.np_ + j] = transitions[i][j] / row;
-  }
+  detail::renormalise_row(initial.data(), n, c.pi_.data());
+  for (std::size_t i = 0; i < n; ++i) detail::renormalise_row(transitions[i].data(), n, c.a_.data() + i * c.np_);
   c.rebuild_derived();
   return c;
 }

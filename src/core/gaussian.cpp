@@ -89,6 +89,10 @@ void DiagonalGaussian::log_density(const double* x, double* out) const noexcept 
 double DiagonalGaussian::exponentiate(double* out) const noexcept {
   double mx = kNegInf;
   for (std::size_t j = 0; j < n_; ++j) mx = std::max(mx, out[j]);
+  if (mx == kNegInf) {  // density 0 in every state: exp(-inf - -inf) would be NaN
+    for (std::size_t j = 0; j < np_; ++j) out[j] = 0.0;
+    return 0.0;
+  }
   for (std::size_t j = 0; j < np_; ++j) out[j] = std::exp(out[j] - mx);
   return mx;
 }

@@ -56,6 +56,8 @@ namespace detail {
 Result<void> check_probability_row(const double* values, std::size_t count, const std::string& field,
                                    std::ptrdiff_t row);
 Result<void> check_unique_labels(const std::vector<std::string>& labels, const std::string& field);
+// Copies a validated probability row, rescaling it to sum to 1 unless it already does up to rounding.
+void renormalise_row(const double* in, std::size_t count, double* out);
 std::string format_number(double x);
 }  // namespace detail
 

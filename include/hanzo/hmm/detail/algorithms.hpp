@@ -53,7 +53,8 @@ bool emission_given(const F& f, const typename F::encoded_sequence& seq, std::si
   for (std::size_t j = 0; j < n; ++j)
     if (weight[j] > 0.0 && lb[j] > m) m = lb[j];
   if (m == kNegInf) return false;
-  for (std::size_t j = 0; j < np; ++j) scratch[j] = std::exp(lb[j] - m);
+  // States without weight contribute nothing; exp(lb - m) could overflow there (inf * 0 = NaN).
+  for (std::size_t j = 0; j < np; ++j) scratch[j] = weight[j] > 0.0 ? std::exp(lb[j] - m) : 0.0;
   offset = m;
   return true;
 }
@@ -140,8 +141,12 @@ bool backward_step(const Kernels& k, const MarkovChain& c, const F& f, const typ
     d = k.propagate(w, nullptr, n, c.a_transposed(), np, nullptr, raw);
     if (!(d > 0.0)) return false;
     normalise(k, raw, d, np);
+    normalise(k, w, d, np);  // keep raw = A w: the E-step pairs them in xi
     acc.multiply(d);
   } else if (d < kRescaleBelow) {
+    int e;
+    std::frexp(d, &e);
+    k.scale(w, std::ldexp(1.0, -e), np);  // the same power of two rescale_pow2 applies to raw
     rescale_pow2(k, raw, d, np, acc);
   }
   if (offset != 0.0) acc.add_log(offset);

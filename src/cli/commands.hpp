@@ -1,0 +1,27 @@
+// The subcommands of hanzo-hmm. Each takes the arguments after its name and returns the exit
+// status; stdout gets one JSON object (per line for streaming commands), stderr one-line errors.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace hanzo::cli {
+
+using CommandFn = int (*)(std::span<const std::string> args);
+
+struct Command {
+  std::string_view name;
+  std::string_view summary;  // one line for the top-level --help
+  CommandFn run;
+};
+
+int run_forward(std::span<const std::string> args);
+int run_backward(std::span<const std::string> args);
+int run_posterior(std::span<const std::string> args);
+int run_viterbi(std::span<const std::string> args);
+int run_fit(std::span<const std::string> args);
+int run_generate(std::span<const std::string> args);
+int run_filter(std::span<const std::string> args);
+
+}  // namespace hanzo::cli
