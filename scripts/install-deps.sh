@@ -14,6 +14,8 @@ packages=(
   catch2 libbenchmark-dev libghmm-dev liblapack-dev
   # end-to-end tooling: Kafka clients, promtool, systemd-analyze
   kcat python3-kafka prometheus systemd
+  # schema checks of the wire examples (tests/wire/check_schemas.py)
+  python3-jsonschema
 )
 
 missing=()

@@ -1,0 +1,55 @@
+// The MarketMaker facade (mirrors the Rust crate): Hamiltonian prices per compute class, regime
+// detection, per-tenant BitDelta adapters and active-inference routing in one value.
+// Single-threaded; the daemon splits the same pieces (TenantSession, Market, Router) over actors.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "hanzo/hmm/market/market.hpp"
+#include "hanzo/hmm/mm/config.hpp"
+#include "hanzo/hmm/mm/tenant_session.hpp"
+#include "hanzo/hmm/routing/decision.hpp"
+
+namespace hanzo::hmm::mm {
+
+// The router's view of a market snapshot (prices, fees, regime posterior).
+routing::MarketView market_view(const market::Snapshot& snapshot, const market::Market& market);
+
+class MarketMaker {
+ public:
+  static Result<MarketMaker> create(MarketMakerConfig config);
+
+  // Routes one request for `tenant`. Requests the router cannot serve (no feasible model, or
+  // observations of the wrong length) come back as decisions with status "rejected" and the
+  // reasons; an Error means the request itself is invalid.
+  Result<routing::Decision> route_request(std::string_view tenant, const routing::RoutingRequest& request);
+  Result<FeedbackEffect> feedback(std::string_view tenant, const routing::Feedback& feedback);
+  // Advances the market; the returned snapshot stays valid until the next tick.
+  Result<const market::Snapshot*> tick(const market::Tick& tick);
+  const market::Snapshot& prices() const noexcept { return market_->snapshot(); }
+
+  Result<std::vector<std::byte>> snapshot_tenant(std::string_view tenant);
+  Result<void> restore_tenant(std::string_view tenant, std::span<const std::byte> bytes);
+  std::size_t tenants() const noexcept { return sessions_.size(); }
+
+  const MarketMakerConfig& config() const noexcept { return config_; }
+  const routing::Router& router() const noexcept { return *router_; }
+  const market::Market& market() const noexcept { return *market_; }
+  const tenant::TenantContext& tenant_context() const noexcept { return *tenants_; }
+
+ private:
+  MarketMaker() = default;
+  TenantSession& session(std::string_view tenant);
+
+  MarketMakerConfig config_;
+  std::unique_ptr<market::Market> market_;
+  std::unique_ptr<routing::Router> router_;
+  std::unique_ptr<const tenant::TenantContext> tenants_;
+  std::unique_ptr<routing::MarketSnapshot> prepared_;  // router's view of the latest prices
+  std::unordered_map<std::string, TenantSession> sessions_;
+};
+
+}  // namespace hanzo::hmm::mm

@@ -1,0 +1,76 @@
+// One tenant's whole state as the MarketMaker (and a daemon tenant actor) holds it: the BitDelta
+// adapter and regime filter (tenant layer), the tenant's outcome counts (routing layer), and a
+// bounded window of recent decisions so that feedback can train the adapter on the features of
+// the request it answers, once.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "hanzo/hmm/routing/features.hpp"
+#include "hanzo/hmm/routing/outcomes.hpp"
+#include "hanzo/hmm/routing/router.hpp"
+#include "hanzo/hmm/tenant/state.hpp"
+
+namespace hanzo::hmm::mm {
+
+// What routing needs from the tenant for one request (filled by TenantSession::prepare).
+struct TenantPart {
+  std::array<double, routing::kTenantRegimes> regime_posterior{};
+  std::string_view regime;
+  std::array<float, routing::kFeatures> x{};
+  std::vector<double> habit;  // K ln-habit scores
+};
+
+struct FeedbackEffect {
+  bool counted{false};  // outcome counts updated
+  bool learned{false};  // adapter trained (the request was in the window and not yet answered)
+  bool duplicate{false};
+};
+
+class TenantSession {
+ public:
+  static constexpr std::size_t kWindow = 64;  // recent decisions remembered for feedback
+
+  explicit TenantSession(const tenant::TenantContext& ctx) : tenant_(ctx) {}
+
+  // Folds the request's observations into the regime filter (empty: one-step prediction; wrong
+  // length: error, state unchanged) and computes features and habit scores.
+  Result<void> prepare(const routing::RoutingRequest& request, TenantPart& out);
+  // Remembers a routed decision so feedback can find it.
+  void remember(const routing::RoutingRequest& request, const TenantPart& part, std::size_t model_index);
+  // Counts the outcome and, for a remembered request answered for the first time, trains the
+  // adapter with reward(feedback, preferences). A second feedback for a request is ignored.
+  Result<FeedbackEffect> feedback(const routing::Feedback& fb, const routing::Router& router);
+
+  // "HZMM" v1: u32 length + tenant snapshot (adapter, regime filter) + u32 length + outcome counts.
+  // The decision window is not persisted.
+  std::vector<std::byte> snapshot();
+  static Result<TenantSession> restore(const tenant::TenantContext& ctx, const routing::Router& router,
+                                       std::span<const std::byte> bytes);
+
+  const tenant::ActiveTenant& tenant() const noexcept { return tenant_; }
+  const routing::TenantOutcomes& outcomes() const noexcept { return outcomes_; }
+  std::size_t memory_bytes() const noexcept;
+
+ private:
+  struct Pending {
+    std::string request_id;
+    std::size_t model{0};
+    std::array<float, routing::kFeatures> x{};
+    routing::Preferences preferences;
+    bool answered{false};
+  };
+  TenantSession(tenant::ActiveTenant t, routing::TenantOutcomes o) : tenant_(std::move(t)), outcomes_(std::move(o)) {}
+
+  tenant::ActiveTenant tenant_;
+  routing::TenantOutcomes outcomes_;
+  std::vector<Pending> window_;  // ring, at most kWindow
+  std::size_t next_{0};
+};
+
+}  // namespace hanzo::hmm::mm

@@ -1,0 +1,103 @@
+#include "hanzo/hmm/mm/market_maker.hpp"
+
+namespace hanzo::hmm::mm {
+
+routing::MarketView market_view(const market::Snapshot& snapshot, const market::Market& market) {
+  routing::MarketView v;
+  v.classes.reserve(snapshot.classes.size());
+  for (const auto& c : snapshot.classes) {
+    // The snapshot's risk fee is per GPU-second bought; a routed request buys about one device-
+    // second per class quote, so that is its risk-fee fraction.
+    v.classes.push_back({c.price, c.risk_fee, snapshot.market_fee});
+  }
+  for (std::size_t i = 0; i < v.regime_posterior.size() && i < snapshot.regime_posterior.size(); ++i)
+    v.regime_posterior[i] = snapshot.regime_posterior[i];
+  v.regime = snapshot.regime_label;
+  (void)market;
+  return v;
+}
+
+Result<MarketMaker> MarketMaker::create(MarketMakerConfig config) {
+  if (auto ok = config.validate(); !ok) return std::move(ok).error();
+  MarketMaker mm;
+  auto market = market::Market::create(config.market_config());
+  if (!market) return std::move(market).error();
+  mm.market_ = std::make_unique<market::Market>(std::move(*market));
+  const routing::Catalogue catalogue = config.catalogue();
+  if (config.auto_cost_edges) {
+    auto edges = routing::suggest_cost_edges(catalogue, market_view(mm.market_->snapshot(), *mm.market_));
+    if (!edges) return std::move(edges).error().within("auto_cost_edges");
+    config.router.bins.cost_edges = *edges;
+  }
+  auto router = routing::Router::create(catalogue, config.router);
+  if (!router) return std::move(router).error();
+  mm.router_ = std::make_unique<routing::Router>(std::move(*router));
+  auto base = tenant::BaseWeights::zeros(catalogue.models.size(), routing::kFeatures);
+  if (!base) return std::move(base).error();
+  auto ctx = tenant::TenantContext::create(config.tenants, std::move(*base));
+  if (!ctx) return std::move(ctx).error();
+  mm.tenants_ = std::move(*ctx);
+  auto prepared = mm.router_->prepare(market_view(mm.market_->snapshot(), *mm.market_));
+  if (!prepared) return std::move(prepared).error();
+  mm.prepared_ = std::make_unique<routing::MarketSnapshot>(std::move(*prepared));
+  mm.config_ = std::move(config);
+  return mm;
+}
+
+TenantSession& MarketMaker::session(std::string_view tenant) {
+  auto it = sessions_.find(std::string(tenant));
+  if (it == sessions_.end()) it = sessions_.emplace(std::string(tenant), TenantSession(*tenants_)).first;
+  return it->second;
+}
+
+Result<routing::Decision> MarketMaker::route_request(std::string_view tenant, const routing::RoutingRequest& request) {
+  if (tenant.empty()) return make_error(Errc::invalid_value, "tenant", "must not be empty");
+  if (auto ok = request.validate(); !ok) return std::move(ok).error();
+  TenantSession& s = session(tenant);
+  TenantPart part;
+  if (auto ok = s.prepare(request, part); !ok) {
+    // The request is well-formed but unusable for this tenant: answer it, with the reason.
+    routing::Decision d;
+    d.request_id = request.request_id;
+    d.tenant = std::string(tenant);
+    d.status = routing::Status::rejected;
+    d.market_regime = prices().regime_label;
+    d.reasoning = "Rejected: " + ok.error().to_string() + ".";
+    return d;
+  }
+  const routing::TenantView view{tenant, part.regime_posterior, part.regime, part.habit};
+  auto decision = router_->decide(request, view, s.outcomes(), *prepared_);
+  if (!decision) return decision;
+  if (decision->status == routing::Status::routed) s.remember(request, part, decision->model_index);
+  return decision;
+}
+
+Result<FeedbackEffect> MarketMaker::feedback(std::string_view tenant, const routing::Feedback& feedback) {
+  if (!feedback.tenant.empty() && feedback.tenant != tenant)
+    return make_error(Errc::invalid_value, "tenant", "feedback names tenant \"" + feedback.tenant + "\", not \"" +
+                                                          std::string(tenant) + "\"");
+  return session(tenant).feedback(feedback, *router_);
+}
+
+Result<const market::Snapshot*> MarketMaker::tick(const market::Tick& tick) {
+  if (auto ok = market_->tick(tick); !ok) return std::move(ok).error();
+  auto prepared = router_->prepare(market_view(market_->snapshot(), *market_));
+  if (!prepared) return std::move(prepared).error();
+  *prepared_ = std::move(*prepared);
+  return &market_->snapshot();
+}
+
+Result<std::vector<std::byte>> MarketMaker::snapshot_tenant(std::string_view tenant) {
+  auto it = sessions_.find(std::string(tenant));
+  if (it == sessions_.end()) return make_error(Errc::invalid_value, "tenant", "unknown tenant \"" + std::string(tenant) + "\"");
+  return it->second.snapshot();
+}
+
+Result<void> MarketMaker::restore_tenant(std::string_view tenant, std::span<const std::byte> bytes) {
+  auto s = TenantSession::restore(*tenants_, *router_, bytes);
+  if (!s) return std::move(s).error();
+  sessions_.insert_or_assign(std::string(tenant), std::move(*s));
+  return {};
+}
+
+}  // namespace hanzo::hmm::mm

@@ -1,0 +1,222 @@
+#include "reader.hpp"
+
+#include <cmath>
+#include <limits>
+
+#include "../io/read_helpers.hpp"  // check_keys: unknown keys with "did you mean"
+#include "hanzo/hmm/io/json.hpp"
+
+namespace hanzo::hmm::wire::detail {
+
+std::string Path::str() const {
+  if (!parent_) return {};
+  std::string s = parent_->str();
+  if (key_.empty()) return s + "[" + std::to_string(index_) + "]";
+  if (!s.empty()) s += '.';
+  return s.append(key_);
+}
+
+std::string got(const char* expected, const json::value& v) {
+  return std::string("must be ") + expected + ", got " + io::kind_name(v);
+}
+
+void Reader::fail(Error e) {
+  if (!error_) error_ = std::move(e);
+}
+
+void Reader::fail(Errc code, const Path& at, std::string message) {
+  if (!error_) error_ = make_error(code, at.str(), std::move(message));
+}
+
+void Reader::require(bool ok, const Path& at, const char* message) {
+  if (!ok) fail(Errc::invalid_value, at, message);
+}
+
+const json::value* Reader::parse(std::string_view text, std::size_t max_bytes, json::value& storage) {
+  if (failed()) return nullptr;
+  if (text.size() > max_bytes) {
+    fail(Errc::invalid_value, Path(),
+         "the document has " + std::to_string(text.size()) + " bytes, more than the limit of " +
+             std::to_string(max_bytes));
+    return nullptr;
+  }
+  auto parsed = io::parse_json(text);
+  if (!parsed) {
+    fail(std::move(parsed).error());
+    return nullptr;
+  }
+  storage = std::move(*parsed);
+  return &storage;
+}
+
+const json::object* Reader::object(const json::value* v, const Path& at, Keys required, Keys optional) {
+  if (failed() || !v) return nullptr;
+  if (!v->is_object()) {
+    fail(Errc::parse_error, at, got("an object", *v));
+    return nullptr;
+  }
+  const auto& o = v->get_object();
+  const std::string prefix = at.str();  // only nested objects pay for this (check_keys takes a prefix)
+  if (auto ok = io::detail::check_keys(o, prefix.empty() ? prefix : prefix + ".", required, optional); !ok) {
+    fail(std::move(ok).error());
+    return nullptr;
+  }
+  return &o;
+}
+
+const json::value* Reader::member(const json::object* o, std::string_view key, const Path& parent, bool required) {
+  if (failed() || !o) return nullptr;
+  const json::value* v = o->if_contains(json::string_view(key.data(), key.size()));
+  if (!v && required) fail(Errc::parse_error, parent.key(key), "required key is missing");
+  return v;
+}
+
+const json::object* Reader::object(const json::object* o, std::string_view key, const Path& parent, Keys required,
+                                   Keys optional) {
+  return object(member(o, key, parent, false), parent.key(key), required, optional);
+}
+
+const json::array* Reader::array(const json::object* o, std::string_view key, const Path& parent,
+                                 std::size_t max_items) {
+  const json::value* v = member(o, key, parent, false);
+  if (!v) return nullptr;
+  if (!v->is_array()) {
+    fail(Errc::parse_error, parent.key(key), got("an array", *v));
+    return nullptr;
+  }
+  const auto& a = v->get_array();
+  if (a.size() > max_items) {
+    fail(Errc::invalid_value, parent.key(key),
+         "has " + std::to_string(a.size()) + " entries, more than the limit of " + std::to_string(max_items));
+    return nullptr;
+  }
+  return &a;
+}
+
+double Reader::number(const json::value& v, const Path& at) {
+  if (failed()) return 0.0;
+  double x = 0.0;
+  switch (v.kind()) {
+    case json::kind::int64: return static_cast<double>(v.get_int64());
+    case json::kind::uint64: return static_cast<double>(v.get_uint64());
+    case json::kind::double_: x = v.get_double(); break;
+    default: fail(Errc::parse_error, at, got("a number", v)); return 0.0;
+  }
+  // parse_json turns a literal beyond the double range (1e999) into an infinity.
+  if (!std::isfinite(x)) fail(Errc::invalid_value, at, "must be a finite number");
+  return x;
+}
+
+double Reader::number(const json::object* o, std::string_view key, const Path& parent) {
+  const json::value* v = member(o, key, parent, true);
+  return v ? number(*v, parent.key(key)) : 0.0;
+}
+
+std::optional<double> Reader::optional_number(const json::object* o, std::string_view key, const Path& parent) {
+  const json::value* v = member(o, key, parent, false);
+  if (!v) return std::nullopt;
+  return number(*v, parent.key(key));
+}
+
+bool Reader::boolean(const json::object* o, std::string_view key, const Path& parent) {
+  return optional_boolean(o, key, parent).value_or(false);
+}
+
+std::optional<bool> Reader::optional_boolean(const json::object* o, std::string_view key, const Path& parent) {
+  const json::value* v = member(o, key, parent, false);
+  if (!v) return std::nullopt;
+  if (!v->is_bool()) {
+    fail(Errc::parse_error, parent.key(key), got("true or false", *v));
+    return std::nullopt;
+  }
+  return v->get_bool();
+}
+
+std::uint64_t Reader::unsigned_integer(const json::object* o, std::string_view key, const Path& parent) {
+  return optional_unsigned(o, key, parent).value_or(0);
+}
+
+std::optional<std::uint64_t> Reader::optional_unsigned(const json::object* o, std::string_view key,
+                                                       const Path& parent) {
+  const json::value* v = member(o, key, parent, false);
+  if (!v) return std::nullopt;
+  switch (v->kind()) {
+    case json::kind::uint64: return v->get_uint64();
+    case json::kind::int64:
+      if (v->get_int64() >= 0) return static_cast<std::uint64_t>(v->get_int64());
+      break;
+    case json::kind::double_: {  // 3.0 is an integer to JSON Schema, so it is one here too
+      const double d = v->get_double();
+      if (d >= 0.0 && d < 0x1p64 && std::floor(d) == d) return static_cast<std::uint64_t>(d);
+      break;
+    }
+    default: fail(Errc::parse_error, parent.key(key), got("an integer", *v)); return std::nullopt;
+  }
+  fail(Errc::invalid_value, parent.key(key), "must be an integer in [0, 2^64)");
+  return std::nullopt;
+}
+
+std::string_view Reader::text(const json::value& v, const Path& at, std::size_t max_bytes, bool non_empty) {
+  if (failed()) return {};
+  if (!v.is_string()) {
+    fail(Errc::parse_error, at, got("a string", v));
+    return {};
+  }
+  const std::string_view s(v.get_string().data(), v.get_string().size());
+  if (non_empty && s.empty()) fail(Errc::invalid_value, at, "must not be empty");
+  if (s.size() > max_bytes)
+    fail(Errc::invalid_value, at,
+         "has " + std::to_string(s.size()) + " bytes, more than the limit of " + std::to_string(max_bytes));
+  return s;
+}
+
+std::string_view Reader::text(const json::object* o, std::string_view key, const Path& parent, std::size_t max_bytes,
+                              bool non_empty) {
+  const json::value* v = member(o, key, parent, true);
+  return v ? text(*v, parent.key(key), max_bytes, non_empty) : std::string_view{};
+}
+
+std::optional<std::string_view> Reader::optional_text(const json::object* o, std::string_view key, const Path& parent,
+                                                      std::size_t max_bytes, bool non_empty) {
+  const json::value* v = member(o, key, parent, false);
+  if (!v) return std::nullopt;
+  return text(*v, parent.key(key), max_bytes, non_empty);
+}
+
+void Reader::numbers(const json::array* a, const Path& at, std::vector<double>& out) {
+  if (failed() || !a) return;
+  out.reserve(a->size());
+  for (std::size_t i = 0; i < a->size() && !failed(); ++i) out.push_back(number((*a)[i], at.at(i)));
+}
+
+void Reader::texts(const json::array* a, const Path& at, std::size_t max_bytes, std::vector<std::string>& out) {
+  if (failed() || !a) return;
+  out.reserve(a->size());
+  for (std::size_t i = 0; i < a->size() && !failed(); ++i) out.emplace_back(text((*a)[i], at.at(i), max_bytes, true));
+}
+
+void Reader::posterior(const json::object* o, std::string_view key, const Path& parent,
+                       std::span<const std::string_view> names, std::span<double> out) {
+  const json::value* v = member(o, key, parent, true);
+  if (!v) return;
+  const Path at = parent.key(key);
+  if (!v->is_object()) return fail(Errc::parse_error, at, got("an object", *v));
+  const auto& p = v->get_object();
+  for (const auto& kv : p) {
+    const std::string_view name(kv.key().data(), kv.key().size());
+    bool known = false;
+    for (const auto n : names) known |= n == name;
+    if (!known) {
+      std::string expected;
+      for (const auto n : names) expected += (expected.empty() ? "\"" : ", \"") + std::string(n) + "\"";
+      return fail(Errc::parse_error, at.key(name), "unknown regime (expected one of " + expected + ")");
+    }
+  }
+  for (std::size_t i = 0; i < names.size() && !failed(); ++i) {
+    const double x = number(o ? &p : nullptr, names[i], at);
+    require(x >= 0.0 && x <= 1.0, at.key(names[i]), "must be in [0, 1]");
+    out[i] = x;
+  }
+}
+
+}  // namespace hanzo::hmm::wire::detail
