@@ -45,31 +45,46 @@ Result<MarketMaker> MarketMaker::create(MarketMakerConfig config) {
 }
 
 TenantSession& MarketMaker::session(std::string_view tenant) {
-  auto it = sessions_.find(std::string(tenant));
+  auto it = sessions_.find(tenant);
   if (it == sessions_.end()) it = sessions_.emplace(std::string(tenant), TenantSession(*tenants_)).first;
   return it->second;
 }
 
+Result<void> MarketMaker::refresh_prices() {
+  if (!prepared_stale_) return {};
+  auto prepared = router_->prepare(market_view(market_->snapshot(), *market_));
+  if (!prepared) return std::move(prepared).error();
+  *prepared_ = std::move(*prepared);
+  prepared_stale_ = false;
+  return {};
+}
+
 Result<routing::Decision> MarketMaker::route_request(std::string_view tenant, const routing::RoutingRequest& request) {
+  routing::Decision d;
+  if (auto ok = route_request_into(d, tenant, request); !ok) return std::move(ok).error();
+  return d;
+}
+
+Result<void> MarketMaker::route_request_into(routing::Decision& out, std::string_view tenant,
+                                             const routing::RoutingRequest& request) {
   if (tenant.empty()) return make_error(Errc::invalid_value, "tenant", "must not be empty");
-  if (auto ok = request.validate(); !ok) return std::move(ok).error();
+  if (auto ok = request.validate(); !ok) return ok;
+  if (auto ok = refresh_prices(); !ok) return ok;
   TenantSession& s = session(tenant);
-  TenantPart part;
-  if (auto ok = s.prepare(request, part); !ok) {
+  if (auto ok = s.prepare(request, part_); !ok) {
     // The request is well-formed but unusable for this tenant: answer it, with the reason.
-    routing::Decision d;
-    d.request_id = request.request_id;
-    d.tenant = std::string(tenant);
-    d.status = routing::Status::rejected;
-    d.market_regime = prices().regime_label;
-    d.reasoning = "Rejected: " + ok.error().to_string() + ".";
-    return d;
+    out = routing::Decision{};
+    out.request_id = request.request_id;
+    out.tenant = std::string(tenant);
+    out.status = routing::Status::rejected;
+    out.market_regime = prices().regime_label;
+    out.reasoning = "Rejected: " + ok.error().to_string() + ".";
+    return {};
   }
-  const routing::TenantView view{tenant, part.regime_posterior, part.regime, part.habit};
-  auto decision = router_->decide(request, view, s.outcomes(), *prepared_);
-  if (!decision) return decision;
-  if (decision->status == routing::Status::routed) s.remember(request, part, decision->model_index);
-  return decision;
+  const routing::TenantView view{tenant, part_.regime_posterior, part_.regime, part_.habit};
+  if (auto ok = router_->decide_into(out, request, view, s.outcomes(), *prepared_); !ok) return ok;
+  if (out.status == routing::Status::routed) s.remember(request, part_, out.model_index);
+  return {};
 }
 
 Result<FeedbackEffect> MarketMaker::feedback(std::string_view tenant, const routing::Feedback& feedback) {
@@ -81,14 +96,12 @@ Result<FeedbackEffect> MarketMaker::feedback(std::string_view tenant, const rout
 
 Result<const market::Snapshot*> MarketMaker::tick(const market::Tick& tick) {
   if (auto ok = market_->tick(tick); !ok) return std::move(ok).error();
-  auto prepared = router_->prepare(market_view(market_->snapshot(), *market_));
-  if (!prepared) return std::move(prepared).error();
-  *prepared_ = std::move(*prepared);
+  prepared_stale_ = true;
   return &market_->snapshot();
 }
 
 Result<std::vector<std::byte>> MarketMaker::snapshot_tenant(std::string_view tenant) {
-  auto it = sessions_.find(std::string(tenant));
+  auto it = sessions_.find(tenant);
   if (it == sessions_.end()) return make_error(Errc::invalid_value, "tenant", "unknown tenant \"" + std::string(tenant) + "\"");
   return it->second.snapshot();
 }

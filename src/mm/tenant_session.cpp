@@ -16,19 +16,28 @@ Result<void> TenantSession::prepare(const routing::RoutingRequest& request, Tena
   thread_local std::vector<float> scores;
   scores.resize(k);
   if (auto ok = tenant_.scores(out.x, scores); !ok) return ok;
-  out.habit.assign(scores.begin(), scores.end());
+  out.habit.resize(k);
+  std::copy(scores.begin(), scores.end(), out.habit.begin());
   return {};
 }
 
 void TenantSession::remember(const routing::RoutingRequest& request, const TenantPart& part, std::size_t model_index) {
-  Pending p{request.request_id, model_index, part.x, request.preferences, false};
-  p.preferences.preferred_models.clear();  // the reward does not use them
+  Pending* slot;
   if (window_.size() < kWindow) {
-    window_.push_back(std::move(p));
+    slot = &window_.emplace_back();
   } else {
-    window_[next_] = std::move(p);
+    slot = &window_[next_];  // overwrite the oldest
     next_ = (next_ + 1) % kWindow;
   }
+  Pending& p = *slot;
+  // Assign in place so the slot's string keeps its capacity.
+  p.request_id.assign(request.request_id);
+  p.model = model_index;
+  p.x = part.x;
+  p.preferences.max_latency_ms = request.preferences.max_latency_ms;
+  p.preferences.max_cost_per_token = request.preferences.max_cost_per_token;
+  p.preferences.quality_threshold = request.preferences.quality_threshold;  // the reward ignores preferred_models
+  p.answered = false;
 }
 
 Result<FeedbackEffect> TenantSession::feedback(const routing::Feedback& fb, const routing::Router& router) {

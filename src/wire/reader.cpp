@@ -1,5 +1,8 @@
 #include "reader.hpp"
 
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -11,9 +14,13 @@ namespace hanzo::hmm::wire::detail {
 std::string Path::str() const {
   if (!parent_) return {};
   std::string s = parent_->str();
-  if (key_.empty()) return s + "[" + std::to_string(index_) + "]";
+  if (is_index_) return s + "[" + std::to_string(index_) + "]";
   if (!s.empty()) s += '.';
-  return s.append(key_);
+  // A key from the document may hold anything: quote it unless it is plain.
+  const bool plain = !key_.empty() && std::all_of(key_.begin(), key_.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  });
+  return plain ? s.append(key_) : s.append(json::serialize(json::string_view(key_.data(), key_.size())));
 }
 
 std::string got(const char* expected, const json::value& v) {
@@ -213,10 +220,13 @@ void Reader::posterior(const json::object* o, std::string_view key, const Path& 
     }
   }
   for (std::size_t i = 0; i < names.size() && !failed(); ++i) {
-    const double x = number(o ? &p : nullptr, names[i], at);
+    const double x = number(&p, names[i], at);
     require(x >= 0.0 && x <= 1.0, at.key(names[i]), "must be in [0, 1]");
     out[i] = x;
   }
+  double sum = 0.0;
+  for (const double x : out) sum += x;
+  if (!failed() && std::abs(sum - 1.0) > 1e-6) fail(Errc::not_normalised, at, "must sum to 1");
 }
 
 }  // namespace hanzo::hmm::wire::detail

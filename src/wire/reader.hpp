@@ -30,15 +30,17 @@ namespace json = boost::json;
 class Path {
  public:
   Path() = default;  // the document root
-  Path key(std::string_view k) const { return Path(this, k, 0); }
-  Path at(std::size_t i) const { return Path(this, {}, i); }
+  Path key(std::string_view k) const { return Path(this, k, 0, false); }
+  Path at(std::size_t i) const { return Path(this, {}, i, true); }
   std::string str() const;
 
  private:
-  Path(const Path* parent, std::string_view key, std::size_t index) : parent_(parent), key_(key), index_(index) {}
+  Path(const Path* parent, std::string_view key, std::size_t index, bool is_index)
+      : parent_(parent), key_(key), index_(index), is_index_(is_index) {}
   const Path* parent_{nullptr};
-  std::string_view key_;  // empty: an array element
+  std::string_view key_;
   std::size_t index_{0};
+  bool is_index_{false};
 };
 
 using Keys = std::initializer_list<std::string_view>;

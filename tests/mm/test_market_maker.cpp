@@ -168,3 +168,20 @@ TEST_CASE("mm: same inputs, same decisions", "[mm]") {
   }
   CHECK(a.prices().hamiltonian == b.prices().hamiltonian);
 }
+
+TEST_CASE("mm: feedback finds requests across a full decision window, and forgets older ones", "[mm]") {
+  auto m = make();
+  const std::size_t n = mm::TenantSession::kWindow + 10;
+  std::vector<routing::Decision> ds;
+  for (std::size_t i = 0; i < n; ++i) ds.push_back(m.route_request("w", crate_request("q" + std::to_string(i))).value());
+  auto fb_for = [&](std::size_t i) {
+    return routing::Feedback{ds[i].request_id, "w", ds[i].model, 300.0, 80.0, 0.9, 1e-4, true};
+  };
+  // The oldest 10 fell out of the window: counted, not learned.
+  for (std::size_t i = 0; i < 10; ++i) {
+    const auto e = m.feedback("w", fb_for(i)).value();
+    CHECK(e.counted);
+    CHECK(!e.learned);
+  }
+  for (std::size_t i = 10; i < n; ++i) CHECK(m.feedback("w", fb_for(i)).value().learned);
+}

@@ -26,8 +26,13 @@ class MarketMaker {
   // observations of the wrong length) come back as decisions with status "rejected" and the
   // reasons; an Error means the request itself is invalid.
   Result<routing::Decision> route_request(std::string_view tenant, const routing::RoutingRequest& request);
+  // The same into a reused decision: once its strings and vectors have grown, routing allocates
+  // (almost) nothing.
+  Result<void> route_request_into(routing::Decision& out, std::string_view tenant,
+                                  const routing::RoutingRequest& request);
   Result<FeedbackEffect> feedback(std::string_view tenant, const routing::Feedback& feedback);
-  // Advances the market; the returned snapshot stays valid until the next tick.
+  // Advances the market; the returned snapshot stays valid until the next tick. The router's
+  // digest of the new prices is built lazily, by the first request after the tick.
   Result<const market::Snapshot*> tick(const market::Tick& tick);
   const market::Snapshot& prices() const noexcept { return market_->snapshot(); }
 
@@ -43,13 +48,22 @@ class MarketMaker {
  private:
   MarketMaker() = default;
   TenantSession& session(std::string_view tenant);
+  Result<void> refresh_prices();
+
+  // Heterogeneous lookup: finding a tenant by string_view allocates nothing.
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
 
   MarketMakerConfig config_;
   std::unique_ptr<market::Market> market_;
   std::unique_ptr<routing::Router> router_;
   std::unique_ptr<const tenant::TenantContext> tenants_;
   std::unique_ptr<routing::MarketSnapshot> prepared_;  // router's view of the latest prices
-  std::unordered_map<std::string, TenantSession> sessions_;
+  bool prepared_stale_{false};
+  TenantPart part_;  // scratch, reused across requests
+  std::unordered_map<std::string, TenantSession, Hash, std::equal_to<>> sessions_;
 };
 
 }  // namespace hanzo::hmm::mm
