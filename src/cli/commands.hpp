@@ -23,5 +23,8 @@ int run_viterbi(std::span<const std::string> args);
 int run_fit(std::span<const std::string> args);
 int run_generate(std::span<const std::string> args);
 int run_filter(std::span<const std::string> args);
+int run_route(std::span<const std::string> args);
+int run_market(std::span<const std::string> args);
+int run_config(std::span<const std::string> args);
 
 }  // namespace hanzo::cli

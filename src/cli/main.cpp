@@ -23,6 +23,9 @@ constexpr Command kCommands[] = {
     {"fit", "Baum-Welch fit; prints the fitted model", run_fit},
     {"generate", "sample states and observations from a model", run_generate},
     {"filter", "streaming state posteriors, one observation per stdin line", run_filter},
+    {"route", "route one request with the MarketMaker; prints the decision", run_route},
+    {"market", "market replay: price snapshots (and CSV/SVG) for a tick file", run_market},
+    {"config", "describe every MarketMaker option, or check a config file", run_config},
 };
 
 void print_usage() {

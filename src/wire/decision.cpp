@@ -130,9 +130,13 @@ Result<DecisionMessage> decode_decision(std::string_view json) {
   r.posterior(o, "regime_posterior", root, kTenantNames, d.regime_posterior);
   d.market_regime = r.text(o, "market_regime", root, kNoLimit);
   chosen_number("confidence", d.confidence);
+  r.require(d.confidence >= 0.0 && d.confidence <= 1.0, root.key("confidence"), "must be in [0, 1]");
   chosen_number("price_per_token", d.price_per_token);
+  r.require(d.price_per_token >= 0.0, root.key("price_per_token"), "must be >= 0");
   chosen_number("expected_cost", d.expected_cost);
+  r.require(d.expected_cost >= 0.0, root.key("expected_cost"), "must be >= 0");
   chosen_number("expected_latency_ms", d.expected_latency_ms);
+  r.require(d.expected_latency_ms >= 0.0, root.key("expected_latency_ms"), "must be >= 0");
   chosen_number("expected_free_energy", d.expected_free_energy);
   r.texts(r.array(o, "fallback_models", root), root.key("fallback_models"), kNoLimit, d.fallback_models);
 

@@ -102,7 +102,7 @@ TEST_CASE("chain: accessors return the validated parameters", "[core][chain]") {
   CHECK(c.a_transposed()[2 * 8 + 1] == 0.1);  // A^T[2][1] = A[1][2]
 }
 
-TEST_CASE("errors: every code has its name; Result misuse throws with the message", "[core][errors]") {
+TEST_CASE("errors: every code has its name - Result misuse throws with the message", "[core][errors]") {
   const std::pair<Errc, const char*> names[] = {
       {Errc::invalid_dimension, "invalid_dimension"}, {Errc::invalid_probability, "invalid_probability"},
       {Errc::not_normalised, "not_normalised"},       {Errc::invalid_variance, "invalid_variance"},

@@ -295,7 +295,7 @@ void check_em_run(const Spec& start, const std::vector<Obs>& data, FitOptions o)
 }
 }  // namespace
 
-TEST_CASE("fit: the log-likelihood never decreases; rows stay distributions, zeros stay zero", "[core][fit][em]") {
+TEST_CASE("fit: the log-likelihood never decreases - rows stay distributions, zeros stay zero", "[core][fit][em]") {
   for (std::uint64_t seed = 0; seed < 3; ++seed) {
     Gen g(seed + 77);
     std::vector<std::size_t> lengths;

@@ -18,7 +18,7 @@ TEST_CASE("curve: one class by hand", "[market][curve]") {
   CHECK(price(0.7, 0.3, 42.0, 42.0) == 1.0);
 }
 
-TEST_CASE("curve: gradients match finite differences; dp/dΨ has the sign of λ² − w²", "[market][curve]") {
+TEST_CASE("curve: gradients match finite differences - dp/dΨ has the sign of λ² − w²", "[market][curve]") {
   std::mt19937_64 rng(1);
   std::uniform_real_distribution<double> u(0.0, 1.0);
   for (int k = 0; k < 200; ++k) {

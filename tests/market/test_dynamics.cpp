@@ -90,7 +90,7 @@ TEST_CASE("dynamics: the projection spreads a one-class flow over all classes al
   CHECK(s.psi[0] > before.psi[0]);
 }
 
-TEST_CASE("dynamics: the restoring step lands exactly on its target; floors hold it back", "[market][dynamics]") {
+TEST_CASE("dynamics: the restoring step lands exactly on its target - floors hold it back", "[market][dynamics]") {
   const double lam = 0.25;
   for (double factor : {0.2, 0.5, 0.9, 0.999999, 1.000001, 1.3, 4.0}) {
     State s(16, 4);

@@ -52,7 +52,7 @@ TEST_CASE("quote: constant product by hand", "[market][quote]") {
   CHECK(s.risk_fee_rate == 0.0);
 }
 
-TEST_CASE("quote: swaps keep κ_i (exactly without fees; the fee leaves the pool)", "[market][quote]") {
+TEST_CASE("quote: swaps keep κ_i (exactly without fees - the fee leaves the pool)", "[market][quote]") {
   Random r(11);
   for (int k = 0; k < 2000; ++k) {
     const Pool p = r.pool();
@@ -77,7 +77,7 @@ TEST_CASE("quote: swaps keep κ_i (exactly without fees; the fee leaves the pool
   }
 }
 
-TEST_CASE("quote: no round trip gains; each loses exactly its fees", "[market][quote]") {
+TEST_CASE("quote: no round trip gains - each loses exactly its fees", "[market][quote]") {
   Random r(12);
   int trips = 0;
   for (int k = 0; k < 3000; ++k) {
@@ -147,7 +147,7 @@ TEST_CASE("quote: exhausted liquidity and bad amounts are rejected with a reason
   }
 }
 
-TEST_CASE("quote: bigger trades pay more per GPU-second; fees only add", "[market][quote]") {
+TEST_CASE("quote: bigger trades pay more per GPU-second - fees only add", "[market][quote]") {
   Random r(14);
   for (int k = 0; k < 500; ++k) {
     const Pool p = r.pool();

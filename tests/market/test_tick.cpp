@@ -97,7 +97,7 @@ TEST_CASE("tick: with regime modulation the market still returns to κ", "[marke
   CHECK(m.snapshot().drift < 1e-6);
 }
 
-TEST_CASE("tick: reserves stay positive under random flows and shocks; cuts are reported", "[market][tick]") {
+TEST_CASE("tick: reserves stay positive under random flows and shocks - cuts are reported", "[market][tick]") {
   auto flat = five_classes();
   flat.market.lambda = 0.0;  // constant product
   auto m = make(GENERATE_COPY(as<MarketConfig>{}, many_classes(16), skewed_classes(16), flat, many_classes(1)));
@@ -184,7 +184,7 @@ TEST_CASE("tick: bad ticks are errors naming the field, and change nothing", "[m
   CHECK(m.tick(good));
 }
 
-TEST_CASE("tick: ids resolve to indices once; unknown ids are named", "[market][tick]") {
+TEST_CASE("tick: ids resolve to indices once - unknown ids are named", "[market][tick]") {
   auto m = make(five_classes());
   const std::vector<std::string> ids{"cpu", "h100-80g", "l4-24g"};
   CHECK(resolve_class_ids(m.classes(), ids).value() == std::vector<std::size_t>{4, 0, 3});

@@ -31,7 +31,7 @@ TEST_CASE("adapter: a new tenant scores exactly as the base", "[tenant][adapter]
   }
 }
 
-TEST_CASE("adapter: positive reward raises that model's score; other tenants are untouched", "[tenant][adapter]") {
+TEST_CASE("adapter: positive reward raises that model's score - other tenants are untouched", "[tenant][adapter]") {
   const auto base = random_base(32, 16);
   const auto base_copy = std::vector<float>(base.values().begin(), base.values().end());
   BitDeltaAdapter mine(base, every(1)), other(base, every(1));

@@ -192,7 +192,7 @@ TEST_CASE("snapshot: every single-bit flip is detected", "[tenant][snapshot][rob
   }
 }
 
-TEST_CASE("snapshot: random corruption never crashes; accepted input re-encodes to itself",
+TEST_CASE("snapshot: random corruption never crashes - accepted input re-encodes to itself",
           "[tenant][snapshot][robust]") {
   const auto ctx = make_context(7, 9);
   auto t = busy_tenant(*ctx, 8);
