@@ -46,5 +46,22 @@ print("first 60 ticks, true vs decoded (s=slack b=balanced c=congested):")
 print("  true    " + "".join(s[0] for s in sample["states"][:60]))
 print("  decoded " + "".join(s[0] for s in path[:60]))
 PY
+
+section "MarketMaker: replay 240 one-minute ticks (congestion, then half the H100s go offline)"
+$cli market replay --ticks config/demo/ticks-shock.jsonl --csv "$work/prices.csv" --svg "$work/prices.svg" \
+  > "$work/snapshots.jsonl"
+/usr/bin/python3 - "$work" <<'PY'
+import json, sys
+snaps = [json.loads(l) for l in open(f"{sys.argv[1]}/snapshots.jsonl")]
+print(f"{'tick':>5} {'regime':<10} " + " ".join(f"{c['class']:>9}" for c in snaps[0]["classes"]))
+for i in (0, 45, 69, 99, 149, 150, 160, 200, 239):
+    s = snaps[i]
+    print(f"{s['tick']:>5} {s['regime']:<10} " + " ".join(f"{c['price']:>9.3f}" for c in s["classes"]))
+PY
+echo "Price chart with the market regime shaded: $work/prices.svg (CSV: $work/prices.csv)"
+
+section "MarketMaker: route one request (config/schemas/examples/request.json)"
+$cli route --request config/schemas/examples/request.json --config config/hanzo-hmm.toml > "$work/decision.json"
+/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["status"], "->", d.get("model"), "on", d.get("compute_class"), "| confidence %.2f" % d["confidence"]); print(d["reasoning"])' "$work/decision.json"
 echo
-echo "Files: $work/{sample,obs,fitted,decoded}.json.  CLI help: $cli --help"
+echo "Files: $work/{sample,obs,fitted,decoded,snapshots,decision}.json*.  CLI help: $cli --help"

@@ -19,16 +19,28 @@ build_tree build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHANZO_SANITIZE=ON -DHA
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --output-on-failure -j "$JOBS")
 
-section "fuzzing the JSON loaders for ${FUZZ_SECONDS:-60} s"
+section "fuzzing the JSON loaders and the wire decoders, ${FUZZ_SECONDS:-60} s each"
 CC=clang CXX=clang++ build_tree build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHANZO_FUZZ=ON -DHANZO_BUILD_TESTS=OFF
-corpus=$(mktemp -d)
-trap 'rm -rf "$corpus"' EXIT
-cp tests/fuzz/corpus/* "$corpus"/
-./build-fuzz/bin/fuzz_model_json -max_total_time="${FUZZ_SECONDS:-60}" -print_final_stats=1 \
-  -artifact_prefix="$corpus/" "$corpus" 2>&1 | tail -n 5
+fuzz() {  # fuzz <target> <corpus dir> [libFuzzer flags...]: a scratch copy of the corpus, bounded time
+  local target=$1 seeds=$2; shift 2
+  local corpus
+  corpus=$(mktemp -d)
+  cp "$seeds"/* "$corpus"/
+  if ! "./build-fuzz/bin/$target" -max_total_time="${FUZZ_SECONDS:-60}" -print_final_stats=1 \
+    -artifact_prefix="build-fuzz/$target-" "$@" "$corpus" > "build-fuzz/$target.log" 2>&1; then
+    tail -n 40 "build-fuzz/$target.log"
+    echo "fuzz: $target failed; the input that did it is build-fuzz/$target-*" >&2
+    exit 1
+  fi
+  tail -n 3 "build-fuzz/$target.log"
+  rm -rf "$corpus"
+}
+fuzz fuzz_model_json tests/fuzz/corpus -dict=tests/fuzz/model_json.dict
+fuzz fuzz_wire tests/fuzz/corpus_wire -dict=tests/fuzz/wire.dict
 
 section "benchmark smoke run"
 ./build/bin/hanzo-hmm-bench --quick | tail -n 4
+./build/bin/hanzo-mm-bench --quick
 
 section "release suite summary"
 tail -n 3 build/ctest-release.log

@@ -1,4 +1,5 @@
 #include "hanzo/hmm/config/schema.hpp"
+#include "hanzo/hmm/detail/edit_distance.hpp"
 
 #include <boost/json.hpp>
 #include <algorithm>
@@ -45,22 +46,6 @@ Result<double> bounded_number(const json::value& v, const Bounds& b, const std::
   if (!x) return x;
   if (auto ok = check_bounds(*x, b, where); !ok) return std::move(ok).error();
   return x;
-}
-
-// Edit distance, for "did you mean" on mistyped keys.
-std::size_t distance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] != b[j - 1])});
-      diag = up;
-    }
-  }
-  return row[b.size()];
 }
 
 std::string scalar_text(const json::value& v) {
@@ -294,7 +279,7 @@ Result<void> Schema::apply(const json::value& document, const std::string& path)
       std::string hint;
       std::size_t best = 3;
       for (const auto& e : entries_)
-        if (const auto d = distance(key, e.info.key); d < best) best = d, hint = e.info.key;
+        if (const auto d = hanzo::hmm::detail::edit_distance(key, e.info.key); d < best) best = d, hint = e.info.key;
       return make_error(Errc::invalid_value, where,
                         "unknown option" + (hint.empty() ? std::string() : " (did you mean \"" + hint + "\"?)"));
     }

@@ -42,6 +42,11 @@ Result<DiagonalGaussian> DiagonalGaussian::create(std::size_t num_states, const 
         return make_error(Errc::invalid_variance, "variances" + where,
                           "variance " + detail::format_number(variances[i][k]) + " must be finite and > 0", r,
                           static_cast<std::ptrdiff_t>(k));
+      // A subnormal variance has an infinite reciprocal: the density at the mean would be NaN.
+      if (variances[i][k] < std::numeric_limits<double>::min())
+        return make_error(Errc::invalid_variance, "variances" + where,
+                          "variance " + detail::format_number(variances[i][k]) + " is subnormal (below 2.2250738585e-308)",
+                          r, static_cast<std::ptrdiff_t>(k));
     }
   }
   DiagonalGaussian g;

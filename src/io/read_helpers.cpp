@@ -4,6 +4,7 @@
 
 #include <boost/json/serialize.hpp>
 
+#include "hanzo/hmm/detail/edit_distance.hpp"
 #include "hanzo/hmm/io/json.hpp"
 
 namespace hanzo::hmm::io::detail {
@@ -11,22 +12,6 @@ namespace hanzo::hmm::io::detail {
 namespace json = boost::json;
 
 namespace {
-// Levenshtein distance, for "did you mean" on mistyped keys.
-std::size_t distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-
 // Plain keys as they are, anything else (empty, spaces, control characters) JSON-quoted.
 std::string key_text(std::string_view key) {
   const bool plain = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
@@ -110,7 +95,7 @@ Result<void> check_keys(const json::object& o, const std::string& prefix, std::i
     for (auto list : {required, optional})
       for (auto k : list) {
         expected += (expected.empty() ? "\"" : ", \"") + std::string(k) + "\"";
-        if (suggestion.empty() && distance(key, k) <= 2) suggestion = std::string(k);
+        if (suggestion.empty() && hanzo::hmm::detail::edit_distance(key, k) <= 2) suggestion = std::string(k);
       }
     return make_error(Errc::parse_error, prefix + key_text(key),
                       suggestion.empty() ? "unknown key (expected one of " + expected + ")"

@@ -115,12 +115,16 @@ Result<DecisionMessage> decode_decision(std::string_view json) {
   const bool routed = d.status == Status::routed;
 
   // The chosen model's fields: values when routed, null when rejected.
+  const auto is_null = [&](const char* key) {
+    const auto* v = o ? o->if_contains(key) : nullptr;
+    return v && v->is_null();
+  };
   const auto chosen_text = [&](const char* key, std::string& out) {
-    if (!routed && o && o->at(key).is_null()) return;
+    if (!routed && is_null(key)) return;
     out = r.text(o, key, root, kNoLimit, true);
   };
   const auto chosen_number = [&](const char* key, double& out) {
-    if (!routed && o && o->at(key).is_null()) return;
+    if (!routed && is_null(key)) return;
     out = r.number(o, key, root);
   };
   chosen_text("model", d.model);

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 
 #include "../io/read_helpers.hpp"  // check_keys: unknown keys with "did you mean"
 #include "hanzo/hmm/io/json.hpp"
@@ -23,9 +22,12 @@ std::string Path::str() const {
   return plain ? s.append(key_) : s.append(json::serialize(json::string_view(key_.data(), key_.size())));
 }
 
+namespace {
+// "must be a number, got string"
 std::string got(const char* expected, const json::value& v) {
   return std::string("must be ") + expected + ", got " + io::kind_name(v);
 }
+}  // namespace
 
 void Reader::fail(Error e) {
   if (!error_) error_ = std::move(e);

@@ -97,7 +97,4 @@ class Reader {
   std::optional<Error> error_;
 };
 
-// "must be a number, got string"
-std::string got(const char* expected, const json::value& v);
-
 }  // namespace hanzo::hmm::wire::detail

@@ -31,12 +31,15 @@ TEST_CASE("gaussian: construction errors name the field, row and column", "[core
   check_error(gauss_error(mu, {{1.0, 1.0}, {1.0, 1.0, 1.0}}), Errc::invalid_dimension, "variances[1]", 1, -1);
   check_error(gauss_error({{0.0, 1.0}, {kNaN, 0.0}}, var), Errc::invalid_value, "means[1][0]", 1, 0);
   check_error(gauss_error({{0.0, kInf}, {0.0, 0.0}}, var), Errc::invalid_value, "means[0][1]", 0, 1);
-  for (double bad : {0.0, -0.0, -1.0, kNaN, kInf, -kInf}) {
+  // 1e-310 is subnormal: 1 / var overflows, so the density at the mean would be 0 * inf = NaN.
+  for (double bad : {0.0, -0.0, -1.0, kNaN, kInf, -kInf, 1e-310}) {
     INFO("variance " << bad);
     check_error(gauss_error(mu, {{1.0, 1.0}, {1.0, bad}}), Errc::invalid_variance, "variances[1][1]", 1, 1);
   }
-  // A tiny (normal) positive variance is accepted.
-  CHECK(make_gaussian_hmm({"a"}, {1.0}, {{1.0}}, {{0.0}}, {{1e-300}}).has_value());
+  // The smallest normal variance is accepted and scores observations at its mean finitely.
+  const auto narrow =
+      make_gaussian_hmm({"a"}, {1.0}, {{1.0}}, {{0.0}}, {{std::numeric_limits<double>::min()}}).value();
+  CHECK(std::isfinite(narrow.forward(Mat{{0.0}}).value()));
   // The emission must describe as many states as the chain.
   auto chain = MarkovChain::create({"a", "b"}, {0.5, 0.5}, {{0.5, 0.5}, {0.5, 0.5}}).value();
   auto three = DiagonalGaussian::create(3, {{0.0}, {0.0}, {0.0}}, {{1.0}, {1.0}, {1.0}}).value();
