@@ -1,6 +1,26 @@
+#include <cmath>
+#include <utility>
 #include <vector>
 
 #include "hanzo/hmm/detail/algorithms.hpp"
+
+namespace hanzo::hmm {
+
+Result<void> validate(const FitOptions& o) {
+  auto bad = [](const char* field, const char* why) {
+    return make_error(Errc::invalid_value, std::string("options.") + field, why);
+  };
+  if (std::isnan(o.tolerance)) return bad("tolerance", "must not be NaN");
+  if (!std::isfinite(o.variance_floor) || !(o.variance_floor > 0.0))
+    return bad("variance_floor", "must be finite and > 0 (a variance of 0 makes the likelihood unbounded)");
+  for (auto [name, v] : {std::pair{"initial_pseudocount", o.initial_pseudocount},
+                         std::pair{"transition_pseudocount", o.transition_pseudocount},
+                         std::pair{"emission_pseudocount", o.emission_pseudocount}})
+    if (!std::isfinite(v) || v < 0.0) return bad(name, "must be finite and >= 0");
+  return {};
+}
+
+}  // namespace hanzo::hmm
 
 namespace hanzo::hmm::detail {
 

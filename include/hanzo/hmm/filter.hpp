@@ -1,8 +1,11 @@
 // Streaming forward filter: one observation at a time, constant memory, no allocation per step.
-// Its posteriors are exactly the batch forward pass's normalised alpha (same kernels, same order).
+// Its posteriors equal the batch forward pass's normalised alpha to ~1e-15 (same kernels; the
+// filter normalises every step, the batch pass rescales by powers of two). A filter is a value
+// for one thread: even the const predict() uses its scratch buffers.
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <span>
 
 #include "hanzo/hmm/model.hpp"
@@ -88,6 +91,16 @@ class OnlineFilter {
       return make_error(Errc::invalid_dimension, "belief",
                         "has " + std::to_string(s.belief.size()) + " entries, expected " +
                             std::to_string(model_->num_states()));
+    // A belief is a distribution: a corrupt snapshot must not poison every later step.
+    double total = 0.0;
+    for (std::size_t i = 0; i < s.belief.size(); ++i) {
+      if (!std::isfinite(s.belief[i]) || s.belief[i] < 0.0)
+        return make_error(Errc::invalid_probability, "belief[" + std::to_string(i) + "]",
+                          "must be a finite probability", static_cast<std::ptrdiff_t>(i));
+      total += s.belief[i];
+    }
+    if (std::fabs(total - 1.0) > 1e-9)
+      return make_error(Errc::not_normalised, "belief", "sums to " + detail::format_number(total) + ", not 1");
     std::fill(belief(), belief() + model_->chain().padded_size(), 0.0);
     std::copy(s.belief.begin(), s.belief.end(), belief());
     ll_ = detail::LogAccumulator::from_parts(s.log_likelihood);

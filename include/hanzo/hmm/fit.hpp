@@ -5,6 +5,8 @@
 #include <functional>
 #include <vector>
 
+#include "hanzo/hmm/error.hpp"
+
 namespace hanzo::hmm {
 
 struct FitOptions {
@@ -24,6 +26,9 @@ struct FitOptions {
   // Called after each iteration with (iteration, log-likelihood before its update).
   std::function<void(std::size_t, double)> progress;
 };
+
+// Checks the options (names the field: "options.variance_floor").
+Result<void> validate(const FitOptions& options);
 
 struct FitReport {
   // Total log-likelihood of the training data under the initial model, then after each iteration.

@@ -146,6 +146,7 @@ class HiddenMarkovModel {
 
 template <EmissionFamily F>
 Result<FitReport> HiddenMarkovModel<F>::fit(std::span<const encoded_sequence> seqs, const FitOptions& options) {
+  if (auto ok = validate(options); !ok) return std::move(ok).error();
   std::size_t total_length = 0;
   for (const auto& s : seqs) total_length += F::length(s);
   if (total_length == 0) return make_error(Errc::empty_sequence, "sequences", "no observations to fit");
