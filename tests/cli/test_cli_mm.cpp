@@ -65,7 +65,8 @@ TEST_CASE("cli market replay: one snapshot per tick - a shock raises the price -
   const auto snaps = lines(r.out);
   REQUIRE(snaps.size() == 3);  // one line per tick; the blank line is skipped
   auto price = [&](std::size_t i) {
-    for (const auto& c : parse(snaps[i]).at("classes").as_array())
+    const auto snapshot = parse(snaps[i]);  // keep the document alive while iterating into it
+    for (const auto& c : snapshot.at("classes").as_array())
       if (c.at("class").as_string() == "h100-80g") return c.at("price").to_number<double>();
     return -1.0;
   };

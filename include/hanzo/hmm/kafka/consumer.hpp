@@ -1,0 +1,87 @@
+// A librdkafka group consumer behind a pimpl, set up for at-least-once processing:
+// - eager "range" assignment by default (librdkafka 2.0.2's cooperative paths have known bugs;
+//   issue 5), overridable with partition.assignment.strategy;
+// - enable.auto.commit=false and enable.auto.offset.store=false are enforced: offsets are
+//   committed explicitly, only behind producer acknowledgements (see OffsetTracker);
+// - auto.offset.reset=earliest by default, so a new group does not skip requests.
+// All callbacks run inside poll() or close(), on the polling thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hanzo/hmm/error.hpp"
+#include "hanzo/hmm/kafka/types.hpp"
+
+namespace hanzo::hmm::kafka {
+
+struct RebalanceCallbacks {
+  // Before fetching from newly assigned partitions starts: restore their tenants here.
+  std::function<void(const std::vector<TopicPartition>&)> assigned;
+  // Before partitions go away: flush their state and commit what is acknowledged here.
+  // Pause state does not survive a rebalance; re-apply it on assignment if still needed.
+  std::function<void(const std::vector<TopicPartition>&)> revoked;
+  // Outcome of asynchronous commits (optional).
+  std::function<void(const Result<void>&, const std::vector<TopicPartitionOffset>&)> committed;
+};
+
+enum class CommitMode { sync, async };
+
+struct PartitionLag {
+  std::string topic;
+  std::int32_t partition{0};
+  std::int64_t low{-1};        // low watermark (oldest retained offset)
+  std::int64_t high{-1};       // high watermark (next offset to be written)
+  std::int64_t committed{-1};  // group's committed offset, -1 if none
+  std::int64_t lag{0};         // high - committed (or high - low if nothing committed)
+};
+
+class Consumer {
+ public:
+  // `config` must include group.id and bootstrap.servers.
+  static Result<Consumer> create(const Config& config, RebalanceCallbacks callbacks = {});
+
+  Consumer(Consumer&&) noexcept;
+  Consumer& operator=(Consumer&&) noexcept;
+  ~Consumer();  // close()s if not closed yet
+
+  Result<void> subscribe(const std::vector<std::string>& topics);
+
+  // One message, nothing within `timeout` (nullopt), or a consumer error (broker down, unknown
+  // topic, ...). Errors are usually transient: log and keep polling.
+  Result<std::optional<Message>> poll(std::chrono::milliseconds timeout);
+
+  // Stops/restarts fetching from one partition; poll() keeps serving the others (and must keep
+  // being called, or the group evicts the consumer after max.poll.interval.ms).
+  Result<void> pause(const std::string& topic, std::int32_t partition);
+  Result<void> resume(const std::string& topic, std::int32_t partition);
+
+  // Commits `next_offset` (last processed + 1) for the group.
+  Result<void> commit(const std::string& topic, std::int32_t partition, std::int64_t next_offset,
+                      CommitMode mode = CommitMode::sync);
+  Result<void> commit(const std::vector<TopicPartitionOffset>& offsets, CommitMode mode = CommitMode::sync);
+
+  // The group's committed offsets for `partitions` (-1 where none), asked of the coordinator.
+  Result<std::vector<TopicPartitionOffset>> committed(const std::vector<TopicPartition>& partitions,
+                                                      std::chrono::milliseconds timeout);
+  Result<std::vector<TopicPartition>> assignment() const;
+
+  // Lag of every assigned partition from the broker's watermarks and the committed offsets
+  // (consumer lag metric). Blocks up to `timeout` per broker round trip.
+  Result<std::vector<PartitionLag>> lag(std::chrono::milliseconds timeout);
+
+  // Leaves the group (revoked callback runs) and stops. Idempotent.
+  Result<void> close();
+
+ private:
+  struct Impl;
+  explicit Consumer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hanzo::hmm::kafka

@@ -1,0 +1,21 @@
+// Dead-letter records: bad input never stops the stream (issue 4). The original key and value
+// go to the DLQ unchanged; headers say why and where it came from.
+#pragma once
+
+#include <string_view>
+
+#include "hanzo/hmm/kafka/types.hpp"
+
+namespace hanzo::hmm::kafka {
+
+inline constexpr std::string_view dlq_reason_header = "hanzo.error.reason";
+inline constexpr std::string_view dlq_topic_header = "hanzo.error.topic";
+inline constexpr std::string_view dlq_partition_header = "hanzo.error.partition";
+inline constexpr std::string_view dlq_offset_header = "hanzo.error.offset";
+
+// The record to send to `dlq_topic`: original key (null stays null) and value, the original
+// headers except any stale hanzo.error.* ones, then the four hanzo.error.* headers (decimal
+// partition and offset). Keyed like the original so a tenant's bad input stays together.
+Record make_dlq_record(const Message& original, std::string_view reason, std::string_view dlq_topic);
+
+}  // namespace hanzo::hmm::kafka

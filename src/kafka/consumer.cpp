@@ -1,0 +1,216 @@
+#include "hanzo/hmm/kafka/consumer.hpp"
+
+#include <cstring>
+#include <memory>
+
+#include "detail.hpp"
+
+namespace hanzo::hmm::kafka {
+namespace {
+
+using PartitionList = std::unique_ptr<rd_kafka_topic_partition_list_t, decltype(&rd_kafka_topic_partition_list_destroy)>;
+
+PartitionList make_list(int size) {
+  return PartitionList(rd_kafka_topic_partition_list_new(size), &rd_kafka_topic_partition_list_destroy);
+}
+
+Message copy_message(const rd_kafka_message_t* m) {
+  Message out;
+  out.topic = rd_kafka_topic_name(m->rkt);
+  out.partition = m->partition;
+  out.offset = m->offset;
+  if (m->key) out.key.emplace(static_cast<const char*>(m->key), m->key_len);
+  if (m->payload) out.value.assign(static_cast<const char*>(m->payload), m->len);
+  out.headers = detail::copy_headers(m);
+  rd_kafka_timestamp_type_t type;
+  const std::int64_t ts = rd_kafka_message_timestamp(m, &type);
+  if (type != RD_KAFKA_TIMESTAMP_NOT_AVAILABLE && ts >= 0) out.timestamp_ms = ts;
+  return out;
+}
+
+}  // namespace
+
+struct Consumer::Impl {
+  rd_kafka_t* rk{nullptr};
+  RebalanceCallbacks callbacks;
+  bool closed{false};
+
+  ~Impl() {
+    if (!rk) return;
+    if (!closed) rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
+  }
+
+  // Eager: revoke everything, then assign the new set. Cooperative (if configured): increments.
+  // The user hooks run first on assign (restore before any fetch is served) and first on
+  // revoke (flush and commit while the partitions are still ours).
+  static void rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
+                        void* opaque) {
+    auto* self = static_cast<Impl*>(opaque);
+    const bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+      if (self->callbacks.assigned) self->callbacks.assigned(detail::to_partitions(parts));
+      if (cooperative) {
+        if (auto* e = rd_kafka_incremental_assign(rk, parts)) rd_kafka_error_destroy(e);
+      } else {
+        rd_kafka_assign(rk, parts);
+      }
+    } else {
+      // REVOKE, or an error (e.g. lost assignment): either way the partitions are gone.
+      if (self->callbacks.revoked) self->callbacks.revoked(detail::to_partitions(parts));
+      if (cooperative) {
+        if (auto* e = rd_kafka_incremental_unassign(rk, parts)) rd_kafka_error_destroy(e);
+      } else {
+        rd_kafka_assign(rk, nullptr);
+      }
+    }
+  }
+
+  static void offsets_committed(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets,
+                                void* opaque) {
+    auto* self = static_cast<Impl*>(opaque);
+    if (!self->callbacks.committed) return;
+    Result<void> result;
+    if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET) result = detail::kafka_error("commit", err);
+    self->callbacks.committed(result, detail::to_offsets(offsets));
+  }
+};
+
+Consumer::Consumer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Consumer::Consumer(Consumer&&) noexcept = default;
+Consumer& Consumer::operator=(Consumer&&) noexcept = default;
+Consumer::~Consumer() = default;
+
+Result<Consumer> Consumer::create(const Config& config, RebalanceCallbacks callbacks) {
+  // Committing is explicit and behind producer acks; auto-commit would silently break that.
+  for (const char* key : {"enable.auto.commit", "enable.auto.offset.store"})
+    if (const auto* v = detail::lookup(config, key); v && *v != "false")
+      return make_error(Errc::invalid_value, std::string("kafka.") + key,
+                        "must be false: offsets are committed only behind producer acknowledgements");
+
+  auto impl = std::make_unique<Impl>();
+  impl->callbacks = std::move(callbacks);
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  const Config defaults = {{"partition.assignment.strategy", "range"},
+                           {"auto.offset.reset", "earliest"},
+                           {"enable.auto.commit", "false"},
+                           {"enable.auto.offset.store", "false"}};
+  Result<void> r = detail::apply(conf, defaults);
+  if (r) r = detail::apply(conf, config);
+  if (!r) {
+    rd_kafka_conf_destroy(conf);
+    return std::move(r).error();
+  }
+  rd_kafka_conf_set_opaque(conf, impl.get());
+  rd_kafka_conf_set_rebalance_cb(conf, &Impl::rebalance);
+  rd_kafka_conf_set_offset_commit_cb(conf, &Impl::offsets_committed);
+  char errstr[512];
+  impl->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
+  if (!impl->rk) {
+    rd_kafka_conf_destroy(conf);
+    return make_error(Errc::invalid_value, "consumer", errstr);
+  }
+  // One queue: rebalance and commit callbacks are served by poll() on the polling thread.
+  rd_kafka_poll_set_consumer(impl->rk);
+  return Consumer(std::move(impl));
+}
+
+Result<void> Consumer::subscribe(const std::vector<std::string>& topics) {
+  auto list = make_list(static_cast<int>(topics.size()));
+  for (const auto& t : topics) rd_kafka_topic_partition_list_add(list.get(), t.c_str(), RD_KAFKA_PARTITION_UA);
+  if (auto err = rd_kafka_subscribe(impl_->rk, list.get())) return detail::kafka_error("subscribe", err);
+  return {};
+}
+
+Result<std::optional<Message>> Consumer::poll(std::chrono::milliseconds timeout) {
+  rd_kafka_message_t* m = rd_kafka_consumer_poll(impl_->rk, static_cast<int>(timeout.count()));
+  if (!m) return std::optional<Message>{};
+  std::unique_ptr<rd_kafka_message_t, decltype(&rd_kafka_message_destroy)> guard(m, &rd_kafka_message_destroy);
+  if (m->err) {
+    std::string where = "consume";
+    if (m->rkt) where += " " + std::string(rd_kafka_topic_name(m->rkt)) + "[" + std::to_string(m->partition) + "]";
+    return detail::kafka_error(std::move(where), m->err, rd_kafka_message_errstr(m));
+  }
+  return std::optional<Message>{copy_message(m)};
+}
+
+static Result<void> pause_resume(rd_kafka_t* rk, const std::string& topic, std::int32_t partition, bool pause) {
+  auto list = make_list(1);
+  rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition);
+  auto err = pause ? rd_kafka_pause_partitions(rk, list.get()) : rd_kafka_resume_partitions(rk, list.get());
+  if (!err) err = list->elems[0].err;
+  if (err) return detail::kafka_error((pause ? "pause " : "resume ") + topic + "[" + std::to_string(partition) + "]", err);
+  return {};
+}
+
+Result<void> Consumer::pause(const std::string& topic, std::int32_t partition) {
+  return pause_resume(impl_->rk, topic, partition, true);
+}
+
+Result<void> Consumer::resume(const std::string& topic, std::int32_t partition) {
+  return pause_resume(impl_->rk, topic, partition, false);
+}
+
+Result<void> Consumer::commit(const std::string& topic, std::int32_t partition, std::int64_t next_offset,
+                              CommitMode mode) {
+  return commit(std::vector<TopicPartitionOffset>{{topic, partition, next_offset}}, mode);
+}
+
+Result<void> Consumer::commit(const std::vector<TopicPartitionOffset>& offsets, CommitMode mode) {
+  if (offsets.empty()) return {};
+  auto list = make_list(static_cast<int>(offsets.size()));
+  for (const auto& o : offsets)
+    rd_kafka_topic_partition_list_add(list.get(), o.topic.c_str(), o.partition)->offset = o.offset;
+  auto err = rd_kafka_commit(impl_->rk, list.get(), mode == CommitMode::async ? 1 : 0);
+  if (!err && mode == CommitMode::sync)
+    for (int i = 0; i < list->cnt && !err; ++i) err = list->elems[i].err;
+  if (err) return detail::kafka_error("commit", err);
+  return {};
+}
+
+Result<std::vector<TopicPartitionOffset>> Consumer::committed(const std::vector<TopicPartition>& partitions,
+                                                              std::chrono::milliseconds timeout) {
+  auto list = make_list(static_cast<int>(partitions.size()));
+  for (const auto& p : partitions) rd_kafka_topic_partition_list_add(list.get(), p.topic.c_str(), p.partition);
+  if (auto err = rd_kafka_committed(impl_->rk, list.get(), static_cast<int>(timeout.count())))
+    return detail::kafka_error("committed", err);
+  auto out = detail::to_offsets(list.get());
+  for (auto& o : out)
+    if (o.offset < 0) o.offset = -1;  // RD_KAFKA_OFFSET_INVALID: nothing committed
+  return out;
+}
+
+Result<std::vector<TopicPartition>> Consumer::assignment() const {
+  rd_kafka_topic_partition_list_t* raw = nullptr;
+  if (auto err = rd_kafka_assignment(impl_->rk, &raw)) return detail::kafka_error("assignment", err);
+  PartitionList list(raw, &rd_kafka_topic_partition_list_destroy);
+  return detail::to_partitions(list.get());
+}
+
+Result<std::vector<PartitionLag>> Consumer::lag(std::chrono::milliseconds timeout) {
+  auto parts = assignment();
+  if (!parts) return std::move(parts).error();
+  auto offsets = committed(*parts, timeout);
+  if (!offsets) return std::move(offsets).error();
+  std::vector<PartitionLag> out;
+  out.reserve(offsets->size());
+  for (const auto& o : *offsets) {
+    PartitionLag l{o.topic, o.partition, -1, -1, o.offset, 0};
+    if (auto err = rd_kafka_query_watermark_offsets(impl_->rk, o.topic.c_str(), o.partition, &l.low, &l.high,
+                                                    static_cast<int>(timeout.count())))
+      return detail::kafka_error("watermarks " + o.topic + "[" + std::to_string(o.partition) + "]", err);
+    l.lag = l.high - (l.committed >= 0 ? l.committed : l.low);
+    if (l.lag < 0) l.lag = 0;
+    out.push_back(std::move(l));
+  }
+  return out;
+}
+
+Result<void> Consumer::close() {
+  if (impl_->closed) return {};
+  impl_->closed = true;
+  if (auto err = rd_kafka_consumer_close(impl_->rk)) return detail::kafka_error("close", err);
+  return {};
+}
+
+}  // namespace hanzo::hmm::kafka

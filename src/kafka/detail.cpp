@@ -1,0 +1,86 @@
+#include "detail.hpp"
+
+#include <string_view>
+
+namespace hanzo::hmm::kafka {
+
+std::optional<std::string_view> find_header(const Headers& headers, std::string_view key) {
+  for (auto it = headers.rbegin(); it != headers.rend(); ++it)
+    if (it->key == key) return std::string_view(it->value);
+  return std::nullopt;
+}
+
+namespace detail {
+namespace {
+constexpr std::string_view prefix = "kafka.";
+
+std::string strip(const std::string& key) {
+  return key.starts_with(prefix) ? key.substr(prefix.size()) : key;
+}
+}  // namespace
+
+Error kafka_error(std::string where, rd_kafka_resp_err_t err, const std::string& detail) {
+  std::string message = rd_kafka_err2str(err);
+  if (!detail.empty()) message += ": " + detail;
+  return make_error(Errc::io_error, std::move(where), std::move(message), static_cast<std::ptrdiff_t>(err));
+}
+
+Result<void> set(rd_kafka_conf_t* conf, const std::string& key, const std::string& value) {
+  char errstr[512];
+  if (rd_kafka_conf_set(conf, strip(key).c_str(), value.c_str(), errstr, sizeof errstr) != RD_KAFKA_CONF_OK)
+    return make_error(Errc::invalid_value, key, errstr);
+  return {};
+}
+
+Result<void> apply(rd_kafka_conf_t* conf, const Config& config) {
+  for (const auto& [key, value] : config)
+    if (auto r = set(conf, key, value); !r) return r;
+  return {};
+}
+
+const std::string* lookup(const Config& config, const std::string& key) {
+  const std::string* found = nullptr;
+  for (const auto& [k, v] : config)
+    if (strip(k) == key) found = &v;
+  return found;
+}
+
+Headers copy_headers(const rd_kafka_message_t* msg) {
+  Headers out;
+  rd_kafka_headers_t* hdrs = nullptr;  // owned by the message
+  if (rd_kafka_message_headers(msg, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR) return out;
+  const char* name = nullptr;
+  const void* value = nullptr;
+  size_t size = 0;
+  for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i)
+    out.push_back({name, value ? std::string(static_cast<const char*>(value), size) : std::string()});
+  return out;
+}
+
+rd_kafka_headers_t* make_headers(const Headers& headers) {
+  rd_kafka_headers_t* hdrs = rd_kafka_headers_new(headers.size());
+  for (const auto& h : headers)
+    rd_kafka_header_add(hdrs, h.key.data(), static_cast<ssize_t>(h.key.size()), h.value.data(),
+                        static_cast<ssize_t>(h.value.size()));
+  return hdrs;
+}
+
+std::vector<TopicPartition> to_partitions(const rd_kafka_topic_partition_list_t* list) {
+  std::vector<TopicPartition> out;
+  if (!list) return out;
+  out.reserve(static_cast<size_t>(list->cnt));
+  for (int i = 0; i < list->cnt; ++i) out.push_back({list->elems[i].topic, list->elems[i].partition});
+  return out;
+}
+
+std::vector<TopicPartitionOffset> to_offsets(const rd_kafka_topic_partition_list_t* list) {
+  std::vector<TopicPartitionOffset> out;
+  if (!list) return out;
+  out.reserve(static_cast<size_t>(list->cnt));
+  for (int i = 0; i < list->cnt; ++i)
+    out.push_back({list->elems[i].topic, list->elems[i].partition, list->elems[i].offset});
+  return out;
+}
+
+}  // namespace detail
+}  // namespace hanzo::hmm::kafka

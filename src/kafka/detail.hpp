@@ -1,0 +1,30 @@
+// Private helpers shared by the librdkafka wrappers; the only place besides the .cpp files
+// that includes rdkafka.h.
+#pragma once
+
+#include <string>
+
+#include <librdkafka/rdkafka.h>
+
+#include "hanzo/hmm/kafka/types.hpp"
+
+namespace hanzo::hmm::kafka::detail {
+
+// Kafka failure as a value: io_error, row = the rd_kafka_resp_err_t code (see types.hpp).
+Error kafka_error(std::string where, rd_kafka_resp_err_t err, const std::string& detail = {});
+
+// Sets one property; the Error names the key as the user wrote it.
+Result<void> set(rd_kafka_conf_t* conf, const std::string& key, const std::string& value);
+// Applies a Config (stripping "kafka." prefixes).
+Result<void> apply(rd_kafka_conf_t* conf, const Config& config);
+// The value `key` ends up with in `config` (after prefix stripping), if any.
+const std::string* lookup(const Config& config, const std::string& key);
+
+// Copies librdkafka headers out / builds librdkafka headers (caller owns the result).
+Headers copy_headers(const rd_kafka_message_t* msg);
+rd_kafka_headers_t* make_headers(const Headers& headers);
+
+std::vector<TopicPartition> to_partitions(const rd_kafka_topic_partition_list_t* list);
+std::vector<TopicPartitionOffset> to_offsets(const rd_kafka_topic_partition_list_t* list);
+
+}  // namespace hanzo::hmm::kafka::detail

@@ -1,0 +1,98 @@
+#include "hanzo/hmm/kafka/producer.hpp"
+
+#include <cstring>
+
+#include "detail.hpp"
+
+namespace hanzo::hmm::kafka {
+
+static_assert(err_queue_full == RD_KAFKA_RESP_ERR__QUEUE_FULL);
+static_assert(err_timed_out == RD_KAFKA_RESP_ERR__TIMED_OUT);
+
+struct Producer::Impl {
+  rd_kafka_t* rk{nullptr};
+  DeliveryCallback on_delivery;
+
+  ~Impl() {
+    if (!rk) return;
+    rd_kafka_flush(rk, 5000);  // bounded: a dead cluster must not hang shutdown
+    rd_kafka_destroy(rk);
+  }
+
+  // librdkafka's dr_msg_cb; the opaque is this Impl (stable: Impl lives on the heap).
+  static void delivered(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
+    auto* self = static_cast<Impl*>(opaque);
+    if (!self->on_delivery) return;
+    DeliveryReport report;
+    report.token = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(msg->_private));
+    if (msg->err) report.result = detail::kafka_error("delivery", msg->err);
+    if (msg->rkt) report.topic = rd_kafka_topic_name(msg->rkt);
+    report.partition = msg->partition;
+    report.offset = msg->err ? -1 : msg->offset;
+    self->on_delivery(report);
+  }
+};
+
+Producer::Producer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Producer::Producer(Producer&&) noexcept = default;
+Producer& Producer::operator=(Producer&&) noexcept = default;
+Producer::~Producer() = default;
+
+Result<Producer> Producer::create(const Config& config, DeliveryCallback on_delivery) {
+  auto impl = std::make_unique<Impl>();
+  impl->on_delivery = std::move(on_delivery);
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  if (auto r = detail::apply(conf, config); !r) {
+    rd_kafka_conf_destroy(conf);
+    return std::move(r).error();
+  }
+  rd_kafka_conf_set_opaque(conf, impl.get());
+  rd_kafka_conf_set_dr_msg_cb(conf, &Impl::delivered);
+  char errstr[512];
+  impl->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);  // owns conf on success
+  if (!impl->rk) {
+    rd_kafka_conf_destroy(conf);
+    return make_error(Errc::invalid_value, "producer", errstr);
+  }
+  return Producer(std::move(impl));
+}
+
+Result<void> Producer::produce(const Record& record, std::uint64_t token) {
+  rd_kafka_headers_t* hdrs = record.headers.empty() ? nullptr : detail::make_headers(record.headers);
+  void* opaque = reinterpret_cast<void*>(static_cast<std::uintptr_t>(token));
+  const void* key = record.key ? record.key->data() : nullptr;
+  const size_t key_len = record.key ? record.key->size() : 0;
+  rd_kafka_resp_err_t err;
+  // RD_KAFKA_V_HEADERS with a null list is not allowed, hence two calls.
+  if (hdrs)
+    err = rd_kafka_producev(impl_->rk, RD_KAFKA_V_TOPIC(record.topic.c_str()),
+                            RD_KAFKA_V_PARTITION(record.partition), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                            RD_KAFKA_V_KEY(key, key_len),
+                            RD_KAFKA_V_VALUE(const_cast<char*>(record.value.data()), record.value.size()),
+                            RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
+  else
+    err = rd_kafka_producev(impl_->rk, RD_KAFKA_V_TOPIC(record.topic.c_str()),
+                            RD_KAFKA_V_PARTITION(record.partition), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                            RD_KAFKA_V_KEY(key, key_len),
+                            RD_KAFKA_V_VALUE(const_cast<char*>(record.value.data()), record.value.size()),
+                            RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
+  if (err) {
+    if (hdrs) rd_kafka_headers_destroy(hdrs);  // ownership passes to librdkafka only on success
+    return detail::kafka_error("produce " + record.topic, err);
+  }
+  return {};
+}
+
+int Producer::poll(std::chrono::milliseconds timeout) {
+  return rd_kafka_poll(impl_->rk, static_cast<int>(timeout.count()));
+}
+
+Result<void> Producer::flush(std::chrono::milliseconds timeout) {
+  auto err = rd_kafka_flush(impl_->rk, static_cast<int>(timeout.count()));
+  if (err) return detail::kafka_error("flush", err, std::to_string(rd_kafka_outq_len(impl_->rk)) + " outstanding");
+  return {};
+}
+
+std::size_t Producer::queue_length() const { return static_cast<std::size_t>(rd_kafka_outq_len(impl_->rk)); }
+
+}  // namespace hanzo::hmm::kafka
