@@ -196,9 +196,14 @@ Result<std::vector<PartitionLag>> Consumer::lag(std::chrono::milliseconds timeou
   out.reserve(offsets->size());
   for (const auto& o : *offsets) {
     PartitionLag l{o.topic, o.partition, -1, -1, o.offset, 0};
-    if (auto err = rd_kafka_query_watermark_offsets(impl_->rk, o.topic.c_str(), o.partition, &l.low, &l.high,
-                                                    static_cast<int>(timeout.count())))
-      return detail::kafka_error("watermarks " + o.topic + "[" + std::to_string(o.partition) + "]", err);
+    // The watermarks cached from the last fetch response cost nothing (a metrics scrape must
+    // not block); ask the broker only for a partition not fetched yet (the mock answers
+    // ListOffsets slowly, ~0.5 s).
+    auto err = rd_kafka_get_watermark_offsets(impl_->rk, o.topic.c_str(), o.partition, &l.low, &l.high);
+    if (err || l.high < 0 || l.low < 0)
+      err = rd_kafka_query_watermark_offsets(impl_->rk, o.topic.c_str(), o.partition, &l.low, &l.high,
+                                             static_cast<int>(timeout.count()));
+    if (err) return detail::kafka_error("watermarks " + o.topic + "[" + std::to_string(o.partition) + "]", err);
     l.lag = l.high - (l.committed >= 0 ? l.committed : l.low);
     if (l.lag < 0) l.lag = 0;
     out.push_back(std::move(l));

@@ -7,7 +7,7 @@
 
 using namespace hanzo::hmm::kafka;
 
-TEST_CASE("dlq: key, value and headers", "[kafka][dlq]") {
+TEST_CASE("dlq: key and value unchanged plus the error headers", "[kafka][dlq]") {
   Message m;
   m.topic = "hanzo.hmm.requests";
   m.partition = 3;
@@ -30,7 +30,7 @@ TEST_CASE("dlq: key, value and headers", "[kafka][dlq]") {
   CHECK(r.headers.size() == 5);
 }
 
-TEST_CASE("dlq: a null key stays null, an empty key stays empty", "[kafka][dlq]") {
+TEST_CASE("dlq: a null key stays null and an empty key stays empty", "[kafka][dlq]") {
   Message m;
   m.topic = "t";
   CHECK_FALSE(make_dlq_record(m, "empty tenant id", "d").key.has_value());

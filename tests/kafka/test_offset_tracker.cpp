@@ -10,7 +10,7 @@
 
 using namespace hanzo::hmm::kafka;
 
-TEST_CASE("partition offsets: nothing dispatched, nothing to commit", "[kafka][offsets]") {
+TEST_CASE("partition offsets: nothing dispatched means nothing to commit", "[kafka][offsets]") {
   PartitionOffsets p;
   CHECK_FALSE(p.committable());
   CHECK_FALSE(p.take_commit());
@@ -59,7 +59,7 @@ TEST_CASE("partition offsets: gaps in dispatched offsets do not block", "[kafka]
   CHECK(p.committable() == 9);
 }
 
-TEST_CASE("partition offsets: duplicate, unknown and non-increasing offsets", "[kafka][offsets]") {
+TEST_CASE("partition offsets: duplicate or unknown or non-increasing offsets", "[kafka][offsets]") {
   PartitionOffsets p;
   REQUIRE(p.dispatched(5));
   CHECK_FALSE(p.dispatched(5));
@@ -187,7 +187,7 @@ TEST_CASE("backpressure: bounds are validated", "[kafka][backpressure]") {
   CHECK(Backpressure::make(1, 0));
 }
 
-TEST_CASE("backpressure: pause at high, resume at low, no flapping between", "[kafka][backpressure]") {
+TEST_CASE("backpressure: pause at high and resume at low without flapping between", "[kafka][backpressure]") {
   using A = Backpressure::Action;
   auto bp = Backpressure::make(100, 20).value();
   CHECK(bp.update(0) == A::none);

@@ -25,7 +25,7 @@ chmod 0755 "$tmp/bin/hanzo-hmmd"
 
 fail=0
 configure() { # configure OUT CONFIG_FILE SYSCONFDIR
-  cmake -DIN="$template" -DOUT="$1" -DCMAKE_INSTALL_FULL_BINDIR="$tmp/bin" \
+  "${CMAKE:-cmake}" -DIN="$template" -DOUT="$1" -DCMAKE_INSTALL_FULL_BINDIR="$tmp/bin" \
         -DCMAKE_INSTALL_FULL_SYSCONFDIR="$3" -DHANZO_HMMD_CONFIG_FILE="$2" \
         -P "$src/tests/ops/configure_unit.cmake"
   if grep -nE '@[A-Za-z_][A-Za-z0-9_]*@' "$1"; then

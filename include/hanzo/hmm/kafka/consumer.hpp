@@ -4,7 +4,9 @@
 // - enable.auto.commit=false and enable.auto.offset.store=false are enforced: offsets are
 //   committed explicitly, only behind producer acknowledgements (see OffsetTracker);
 // - auto.offset.reset=earliest by default, so a new group does not skip requests.
-// All callbacks run inside poll() or close(), on the polling thread.
+// All callbacks run inside poll() or close() (also the destructor's implicit close), on the
+// polling thread; what they capture must outlive the Consumer, and they must not throw.
+// A Consumer is used from one thread (the ingest thread); a moved-from one may only be destroyed.
 #pragma once
 
 #include <chrono>
@@ -71,8 +73,9 @@ class Consumer {
                                                       std::chrono::milliseconds timeout);
   Result<std::vector<TopicPartition>> assignment() const;
 
-  // Lag of every assigned partition from the broker's watermarks and the committed offsets
-  // (consumer lag metric). Blocks up to `timeout` per broker round trip.
+  // Lag of every assigned partition from the watermarks and the group's committed offsets
+  // (consumer lag metric; like librdkafka's stats consumer_lag). Watermarks come from the last
+  // fetch response when there is one, else from the broker (up to `timeout` per round trip).
   Result<std::vector<PartitionLag>> lag(std::chrono::milliseconds timeout);
 
   // Leaves the group (revoked callback runs) and stops. Idempotent.

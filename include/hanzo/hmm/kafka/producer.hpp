@@ -28,7 +28,8 @@ using DeliveryCallback = std::function<void(const DeliveryReport&)>;
 class Producer {
  public:
   // `config` passes straight to librdkafka (see Config); an invalid key or value is an Error
-  // naming the key. `on_delivery` runs inside poll()/flush(); it may be empty.
+  // naming the key. `on_delivery` runs inside poll()/flush() and the destructor's final flush,
+  // so whatever it captures must outlive the Producer; it must not throw. It may be empty.
   static Result<Producer> create(const Config& config, DeliveryCallback on_delivery = {});
 
   Producer(Producer&&) noexcept;
