@@ -17,7 +17,7 @@ build_tree build -DCMAKE_BUILD_TYPE=Release -DHANZO_BUILD_TESTS=ON -DHANZO_BUILD
 section "sanitizer build (ASan + UBSan) and tests"
 build_tree build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHANZO_SANITIZE=ON -DHANZO_BUILD_TESTS=ON
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  ctest --output-on-failure -j "$JOBS")
+  ctest --output-on-failure -j "$JOBS" | tee ctest-asan.log)
 
 section "fuzzing the JSON loaders and the wire decoders, ${FUZZ_SECONDS:-60} s each"
 CC=clang CXX=clang++ build_tree build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHANZO_FUZZ=ON -DHANZO_BUILD_TESTS=OFF
@@ -42,5 +42,14 @@ section "benchmark smoke run"
 ./build/bin/hanzo-hmm-bench --quick | tail -n 4
 ./build/bin/hanzo-mm-bench --quick
 
-section "release suite summary"
-tail -n 3 build/ctest-release.log
+section "summary"
+summary() {  # summary <name> <ctest log>: CTest's verdict, then a plain "N passed, N failed" line
+  local line total failed
+  line=$(grep -E "tests passed, [0-9]+ tests? failed out of [0-9]+" "$2")
+  total=${line##* out of }
+  failed=$(echo "$line" | sed -E 's/.* ([0-9]+) tests? failed.*/\1/')
+  echo "$1: $line"
+  echo "$1: $((total - failed)) passed, $failed failed"
+}
+summary "sanitizers" build-asan/ctest-asan.log
+summary "release" build/ctest-release.log

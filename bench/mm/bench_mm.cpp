@@ -105,7 +105,7 @@ int main(int argc, char** argv) {
   // Ticks: 16 classes flowing; facade (market + router re-prepare) against the bare market.
   market::Tick tick;
   tick.dt = 1.0;
-  for (std::size_t k = 0; k < 16; ++k) tick.flows.push_back({k, 10.0, 9.0, 8.0, 7.5, 1.0});
+  for (std::size_t k = 0; k < 16; ++k) tick.flows.push_back({k, 10.0, 10.0, 8.0, 8.0, 1.0});  // balanced: the state stays put
   auto bare_market = market::Market::create(m.config().market_config()).value();
   const double market_ns = ns_per_call(n, [&](std::size_t) { (void)bare_market.tick(tick); }, reps);
   const double tick_ns = ns_per_call(n, [&](std::size_t) { (void)m.tick(tick); }, reps);

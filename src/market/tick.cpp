@@ -40,8 +40,8 @@ Result<void> Market::check(const Tick& t) {
     const bool in_range = f.cls < size();
     ok &= in_range && seen_[f.cls] != stamp_;
     if (in_range) seen_[f.cls] = stamp_;
-    ok &= amount_ok(f.supply_in) & amount_ok(f.usage) & amount_ok(f.demand) & amount_ok(f.value_out) &
-          (f.shock > 0.0) & (f.shock <= config_.market.max_shock);
+    ok = ok && amount_ok(f.supply_in) && amount_ok(f.usage) && amount_ok(f.demand) && amount_ok(f.value_out) &&
+         f.shock > 0.0 && f.shock <= config_.market.max_shock;
   }
   if (ok) return {};
   if (!amount_ok(t.dt))
