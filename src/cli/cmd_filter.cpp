@@ -29,7 +29,7 @@ Error on_line(Error e, std::size_t line) {
   if (e.code == hanzo::hmm::Errc::parse_error && e.col >= 0)
     e.where = where + ", column " + std::to_string(e.col);
   else
-    e.where = e.where.empty() ? where : where + ": " + e.where;
+    e.in_source(where);
   return e;
 }
 

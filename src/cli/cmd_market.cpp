@@ -26,9 +26,7 @@ const CommandInfo kInfo{"market replay",
                         {{"config"}, {"ticks", true}, {"csv"}, {"svg"}}};
 
 hanzo::hmm::Error at_line(hanzo::hmm::Error e, const std::string& path, std::size_t line) {
-  const std::string place = path + ":" + std::to_string(line);
-  e.where = e.where.empty() ? place : place + ": " + e.where;
-  return e;
+  return std::move(e.in_source(path + ":" + std::to_string(line)));
 }
 }  // namespace
 

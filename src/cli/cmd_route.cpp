@@ -29,21 +29,13 @@ int run_route(std::span<const std::string> args) {
   auto text = read_text(path);
   if (!text) return fail(text.error());
   auto message = wire::decode_request(*text);
-  if (!message) {
-    auto e = std::move(message).error();
-    e.where = e.where.empty() ? path : path + ": " + e.where;
-    return fail(e);
-  }
+  if (!message) return fail(std::move(message).error().in_source(path));
   std::string tenant = options.has("tenant") ? options.text("tenant") : message->tenant;
   if (tenant.empty()) tenant = "default";
   auto mm = mm::MarketMaker::create(std::move(*config));
   if (!mm) return fail(mm.error());
   auto decision = mm->route_request(tenant, message->request);
-  if (!decision) {
-    auto e = std::move(decision).error();
-    e.where = e.where.empty() ? path : path + ": " + e.where;
-    return fail(e);
-  }
+  if (!decision) return fail(std::move(decision).error().in_source(path));
   std::cout << wire::encode_decision(*decision) << '\n';
   return 0;
 }

@@ -30,8 +30,7 @@ Result<std::string> read_file(const std::filesystem::path& path) {
 }
 
 Error in_file(Error error, const std::filesystem::path& path) {
-  error.where = error.where.empty() ? path.string() : path.string() + ": " + error.where;
-  return error;
+  return std::move(error.in_source(path.string()));
 }
 
 const char* kind_name(const json::value& value) noexcept {

@@ -43,9 +43,15 @@ Error rekey(Error e, const std::string& from, const std::string& to) {
   if (e.where.rfind(from, 0) == 0) e.where = to + e.where.substr(from.size());
   return e;
 }
-Error in_source(Error e, const std::string& source) {
-  e.where = e.where.empty() ? source : source + ": " + e.where;
-  return e;
+// Defaults, then the document's values, then the cross-layer checks.
+Result<MarketMakerConfig> from_document(Result<boost::json::value> doc, const std::string& source) {
+  if (!doc) return std::move(doc).error();
+  MarketMakerConfig c = default_config();
+  config::Schema s;
+  declare(s, c);
+  if (auto ok = s.apply(*doc); !ok) return std::move(std::move(ok).error().in_source(source));
+  if (auto ok = c.validate(); !ok) return std::move(std::move(ok).error().in_source(source));
+  return c;
 }
 }  // namespace
 
@@ -58,25 +64,11 @@ Result<void> MarketMakerConfig::validate() const {
 }
 
 Result<MarketMakerConfig> config_from_toml(const std::string& text, const std::string& source) {
-  auto doc = config::parse_toml(text, source);
-  if (!doc) return std::move(doc).error();
-  MarketMakerConfig c = default_config();
-  config::Schema s;
-  declare(s, c);
-  if (auto ok = s.apply(*doc); !ok) return in_source(std::move(ok).error(), source);
-  if (auto ok = c.validate(); !ok) return in_source(std::move(ok).error(), source);
-  return c;
+  return from_document(config::parse_toml(text, source), source);
 }
 
 Result<MarketMakerConfig> load_config(const std::string& path) {
-  auto doc = config::parse_toml_file(path);
-  if (!doc) return std::move(doc).error();
-  MarketMakerConfig c = default_config();
-  config::Schema s;
-  declare(s, c);
-  if (auto ok = s.apply(*doc); !ok) return in_source(std::move(ok).error(), path);
-  if (auto ok = c.validate(); !ok) return in_source(std::move(ok).error(), path);
-  return c;
+  return from_document(config::parse_toml_file(path), path);
 }
 
 }  // namespace hanzo::hmm::mm

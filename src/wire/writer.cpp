@@ -51,19 +51,24 @@ Writer& Writer::num(double x) {
   return *this;
 }
 
+namespace {
+template <class Int>
+void append_integer(std::string& out, Int x) {
+  char buf[24];  // 20 digits and a sign at most
+  const auto r = std::to_chars(buf, buf + sizeof buf, x);
+  out.append(buf, static_cast<std::size_t>(r.ptr - buf));
+}
+}  // namespace
+
 Writer& Writer::uint(std::uint64_t x) {
   separate();
-  char buf[24];
-  const auto r = std::to_chars(buf, buf + sizeof buf, x);
-  out_.append(buf, static_cast<std::size_t>(r.ptr - buf));
+  append_integer(out_, x);
   return *this;
 }
 
 Writer& Writer::integer(std::int64_t x) {
   separate();
-  char buf[24];
-  const auto r = std::to_chars(buf, buf + sizeof buf, x);
-  out_.append(buf, static_cast<std::size_t>(r.ptr - buf));
+  append_integer(out_, x);
   return *this;
 }
 

@@ -42,6 +42,11 @@ struct Error {
     where = where.empty() ? outer : outer + ", " + where;
     return *this;
   }
+  // Prefixes the source the location is in, e.g. "model.json: " + "transitions[1]".
+  Error& in_source(const std::string& source) {
+    where = where.empty() ? source : source + ": " + where;
+    return *this;
+  }
 };
 
 class BadResultAccess : public std::logic_error {
