@@ -1,0 +1,56 @@
+// hanzo-hmmd configuration: the MarketMaker's options plus the daemon's own (Kafka, topics,
+// metrics, actors, backpressure), declared once as config::Schema options so one TOML file
+// (config/hanzo-hmmd.toml) maps onto it key by key and --print-config documents it.
+#pragma once
+#include <cstddef>
+#include <string>
+#include "hanzo/hmm/config/schema.hpp"
+#include "hanzo/hmm/kafka/types.hpp"
+#include "hanzo/hmm/mm/config.hpp"
+
+namespace hanzo::hmm::daemon {
+
+struct Topics {
+  std::string ticks{"hanzo.hmm.ticks"};          // consumed: market ticks (unkeyed)
+  std::string requests{"hanzo.hmm.requests"};    // consumed: routing requests, keyed by tenant
+  std::string feedback{"hanzo.hmm.feedback"};    // consumed: feedback, keyed by tenant
+  std::string decisions{"hanzo.hmm.decisions"};  // produced: one decision per valid request
+  std::string prices{"hanzo.hmm.prices"};        // produced: a price snapshot per tick
+  std::string dlq{"hanzo.hmm.dlq"};              // produced: rejected input, unchanged
+};
+
+struct DaemonConfig {
+  mm::MarketMakerConfig engine = mm::default_config();  // top-level keys classes, market, tenants, router, models
+  // [kafka]: every key passes to librdkafka (both the consumer and the producer) unchanged, so
+  // SASL/TLS need no code. Defaults: bootstrap.servers=localhost:9092, group.id=hanzo-hmmd.
+  kafka::Config kafka;
+  Topics topics;                                  // [topics]
+  std::string metrics_listen{"127.0.0.1:9464"};   // [metrics] listen: HOST:PORT (port 0: any free port)
+  // [daemon]
+  std::size_t max_resident_tenants{10000};  // cap on tenant actors; the least recently used is evicted
+  double tenant_idle_seconds{300.0};        // a tenant actor idle this long is evicted
+  std::size_t router_actors{2};             // router actors; a tenant always uses the same one
+  std::size_t max_in_flight{20000};         // pause fetching at this many unacknowledged messages
+  std::size_t resume_in_flight{10000};      // resume once at or below this many (< max_in_flight)
+  std::size_t max_message_bytes{1u << 20};  // larger values go to the DLQ ("too_large")
+  std::size_t max_tenant_id_bytes{256};     // longer keys go to the DLQ ("bad_key")
+  double shutdown_timeout_seconds{30.0};    // SIGTERM: how long to drain before giving up
+  double commit_interval_seconds{1.0};      // how often acknowledged offsets are committed
+
+  // Every layer's checks plus the daemon's cross-checks (resume_in_flight < max_in_flight, a
+  // parseable metrics address, distinct topic names). Errors name the file key.
+  Result<void> validate() const;
+  // The librdkafka properties to use: defaults first, then `kafka` (a configured key overrides).
+  kafka::Config kafka_properties() const;
+};
+
+// Declares every option of `c` into `s`: the MarketMaker's keys plus kafka, topics, metrics, daemon.
+void declare(config::Schema& s, DaemonConfig& c);
+// Defaults, then the document's values, then validate(). `source` names the file in errors.
+Result<DaemonConfig> daemon_config_from_toml(const std::string& text, const std::string& source);
+Result<DaemonConfig> load_daemon_config(const std::string& path);
+
+// HOST:PORT → (host, port); errors name `key`. Accepts "0.0.0.0:9464", "[::1]:9464", "localhost:0".
+Result<std::pair<std::string, std::uint16_t>> parse_listen_address(const std::string& text, const std::string& key);
+
+}  // namespace hanzo::hmm::daemon

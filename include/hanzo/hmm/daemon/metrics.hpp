@@ -1,0 +1,76 @@
+// The daemon's Prometheus metrics (config/prometheus/metrics.txt is the contract: names, types,
+// labels). prometheus-cpp stays behind a pimpl; every update is a lock-free atomic on a handle
+// resolved at construction, so the hot path does no label lookup. Thread-safe.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+#include "hanzo/hmm/error.hpp"
+#include "hanzo/hmm/kafka/types.hpp"
+
+namespace hanzo::hmm::kafka {
+struct PartitionLag;
+}
+namespace hanzo::hmm::market {
+struct Snapshot;
+}
+
+namespace hanzo::hmm::daemon {
+
+enum class SourceTopic : std::uint8_t { ticks, requests, feedback };
+// DLQ reasons: a bounded set (the label), the header carries the detail.
+enum class DlqReason : std::uint8_t {
+  invalid_json,  // not JSON at all
+  schema,        // JSON, but fails the wire schema / validation
+  bad_key,       // empty, missing or oversized tenant id (the record key)
+  too_large,     // payload over daemon.max_message_bytes
+  rejected,      // decoded, but refused by the engine (e.g. a tick the market rejects)
+};
+const char* to_string(DlqReason r) noexcept;  // "invalid_json", "schema", ...
+
+struct MetricsOptions {
+  std::vector<std::string> classes;  // compute class ids (label values of the class gauges)
+  std::vector<std::string> regimes;  // market regime names
+  std::string version;               // build_info labels
+  std::string revision;
+};
+
+class Metrics {
+ public:
+  explicit Metrics(const MetricsOptions& options);
+  ~Metrics();
+  Metrics(const Metrics&) = delete;
+  Metrics& operator=(const Metrics&) = delete;
+
+  // Serves /metrics on HOST:PORT (port 0 picks a free one); errors name the address.
+  Result<void> listen(const std::string& address);
+  std::uint16_t port() const noexcept;  // the bound port after listen(), else 0
+  // The text exposition format, as a scrape would return it.
+  std::string scrape() const;
+
+  void consumed(SourceTopic topic) noexcept;
+  void decision(bool routed) noexcept;
+  void dlq(DlqReason reason) noexcept;
+  void request_latency(double seconds) noexcept;
+  void tick_processing(double seconds) noexcept;
+  void event_age(double seconds) noexcept;
+  // Prices, supply, credits per class, drift, regime posterior. Entries beyond the configured
+  // classes/regimes are ignored.
+  void market(const market::Snapshot& snapshot) noexcept;
+  void tenant_actors(std::size_t n) noexcept;
+  void tenant_evicted(std::size_t n = 1) noexcept;
+  // Replaces the lag series with these partitions' (revoked partitions disappear).
+  void consumer_lag(std::span<const kafka::PartitionLag> lags);
+  void producer_queue(std::size_t n) noexcept;
+  void paused_partitions(std::size_t n) noexcept;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hanzo::hmm::daemon
