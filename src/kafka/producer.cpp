@@ -29,6 +29,14 @@ struct Producer::Impl {
     if (msg->rkt) report.topic = rd_kafka_topic_name(msg->rkt);
     report.partition = msg->partition;
     report.offset = msg->err ? -1 : msg->offset;
+    if (msg->err) {
+      Record r;
+      r.topic = report.topic;
+      if (msg->key) r.key.emplace(static_cast<const char*>(msg->key), msg->key_len);
+      if (msg->payload) r.value.assign(static_cast<const char*>(msg->payload), msg->len);
+      r.headers = detail::copy_headers(msg);
+      report.undelivered = std::move(r);
+    }
     self->on_delivery(report);
   }
 };

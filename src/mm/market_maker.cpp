@@ -17,30 +17,41 @@ routing::MarketView market_view(const market::Snapshot& snapshot, const market::
   return v;
 }
 
-Result<MarketMaker> MarketMaker::create(MarketMakerConfig config) {
+Result<Components> build_components(MarketMakerConfig config) {
   if (auto ok = config.validate(); !ok) return std::move(ok).error();
-  MarketMaker mm;
+  Components c;
   auto market = market::Market::create(config.market_config());
   if (!market) return std::move(market).error();
-  mm.market_ = std::make_unique<market::Market>(std::move(*market));
+  c.market = std::make_unique<market::Market>(std::move(*market));
   const routing::Catalogue catalogue = config.catalogue();
   if (config.auto_cost_edges) {
-    auto edges = routing::suggest_cost_edges(catalogue, market_view(mm.market_->snapshot(), *mm.market_));
+    auto edges = routing::suggest_cost_edges(catalogue, market_view(c.market->snapshot(), *c.market));
     if (!edges) return std::move(edges).error().within("auto_cost_edges");
     config.router.bins.cost_edges = *edges;
   }
   auto router = routing::Router::create(catalogue, config.router);
   if (!router) return std::move(router).error();
-  mm.router_ = std::make_unique<routing::Router>(std::move(*router));
+  c.router = std::make_unique<routing::Router>(std::move(*router));
   auto base = tenant::BaseWeights::zeros(catalogue.models.size(), routing::kFeatures);
   if (!base) return std::move(base).error();
   auto ctx = tenant::TenantContext::create(config.tenants, std::move(*base));
   if (!ctx) return std::move(ctx).error();
-  mm.tenants_ = std::move(*ctx);
+  c.tenants = std::move(*ctx);
+  c.config = std::move(config);
+  return c;
+}
+
+Result<MarketMaker> MarketMaker::create(MarketMakerConfig config) {
+  auto parts = build_components(std::move(config));
+  if (!parts) return std::move(parts).error();
+  MarketMaker mm;
+  mm.market_ = std::move(parts->market);
+  mm.router_ = std::move(parts->router);
+  mm.tenants_ = std::move(parts->tenants);
   auto prepared = mm.router_->prepare(market_view(mm.market_->snapshot(), *mm.market_));
   if (!prepared) return std::move(prepared).error();
   mm.prepared_ = std::make_unique<routing::MarketSnapshot>(std::move(*prepared));
-  mm.config_ = std::move(config);
+  mm.config_ = std::move(parts->config);
   return mm;
 }
 

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include "hanzo/hmm/error.hpp"
 #include "hanzo/hmm/kafka/types.hpp"
@@ -21,6 +22,9 @@ struct DeliveryReport {
   std::string topic;
   std::int32_t partition{-1};
   std::int64_t offset{-1};  // -1 when unknown (failure, or acks=0)
+  // On failure, a copy of what was not delivered (key, value, headers), so the caller can send
+  // it again: results must not be lost because a broker was away longer than the retries.
+  std::optional<Record> undelivered;
 };
 
 using DeliveryCallback = std::function<void(const DeliveryReport&)>;

@@ -18,6 +18,17 @@ namespace hanzo::hmm::mm {
 // The router's view of a market snapshot (prices, fees, regime posterior).
 routing::MarketView market_view(const market::Snapshot& snapshot, const market::Market& market);
 
+// The engine's parts built from a validated config: the market, the router (cost edges derived
+// if auto_cost_edges) and the tenant context. MarketMaker owns them in one value; the daemon
+// spreads them over actors (the market actor owns the market, routers share the const router).
+struct Components {
+  MarketMakerConfig config;  // as used (derived cost edges filled in)
+  std::unique_ptr<market::Market> market;
+  std::unique_ptr<routing::Router> router;
+  std::unique_ptr<const tenant::TenantContext> tenants;
+};
+Result<Components> build_components(MarketMakerConfig config);
+
 class MarketMaker {
  public:
   static Result<MarketMaker> create(MarketMakerConfig config);

@@ -1,0 +1,175 @@
+#include "daemon.hpp"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <atomic>
+#include <iostream>
+#include <thread>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/send.hpp>
+
+#include "hanzo/hmm/daemon/config.hpp"
+#include "hanzo/hmm/daemon/metrics.hpp"
+#include "hanzo/hmm/daemon/notify.hpp"
+#include "hanzo/hmm/kafka/mock_cluster.hpp"
+#include "ingest.hpp"
+#include "log.hpp"
+#include "market.hpp"
+#include "router.hpp"
+#include "tenant_manager.hpp"
+
+#ifndef HANZO_HMM_VERSION
+#define HANZO_HMM_VERSION "0.0.0"
+#endif
+#ifndef HANZO_HMM_REVISION
+#define HANZO_HMM_REVISION "unknown"
+#endif
+
+namespace hanzo::hmm::actors {
+
+namespace {
+
+// Topics the embedded cluster creates. Ticks and prices have one partition: the market is one
+// ordered stream. Tenant topics have eight, so consumer groups can spread tenants.
+void create_topics(kafka::MockCluster& cluster, const daemon::Topics& t) {
+  for (const auto& [name, partitions] : {std::pair{t.ticks, 1}, {t.prices, 1}, {t.requests, 8}, {t.feedback, 8},
+                                         {t.decisions, 8}, {t.dlq, 4}})
+    if (auto ok = cluster.create_topic(name, partitions); !ok) log_warning(ok.error().to_string());
+}
+
+Result<daemon::DaemonConfig> load(const DaemonOptions& o) {
+  Result<daemon::DaemonConfig> cfg =
+      o.config_path ? daemon::load_daemon_config(*o.config_path) : Result<daemon::DaemonConfig>(daemon::DaemonConfig{});
+  if (!cfg) return cfg;
+  if (o.metrics_listen) {
+    cfg->metrics_listen = *o.metrics_listen;
+    if (auto ok = cfg->validate(); !ok) return std::move(ok).error().within("--metrics-listen");
+  } else if (!o.config_path) {
+    if (auto ok = cfg->validate(); !ok) return std::move(ok).error();
+  }
+  return cfg;
+}
+
+// Blocks SIGTERM/SIGINT in this thread and every thread it starts; the main thread takes them
+// with sigtimedwait, so no handler runs in the middle of librdkafka or CAF.
+sigset_t block_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+}  // namespace
+
+int run_daemon(const DaemonOptions& options) {
+  auto cfg = load(options);
+  if (!cfg) {
+    std::cerr << "hanzo-hmmd: configuration error: " << cfg.error().to_string() << '\n';
+    return kExitConfig;
+  }
+  if (options.check_config) {
+    std::cout << "configuration OK\n";
+    return kExitOk;
+  }
+  const sigset_t signals = block_signals();
+  const auto notifier = daemon::Notifier::from_environment();
+  notifier.status("starting");
+
+  // 1. Kafka (embedded) — the last to stop.
+  std::optional<kafka::MockCluster> cluster;
+  if (options.embedded_kafka) {
+    auto c = kafka::MockCluster::create(1);
+    if (!c) {
+      std::cerr << "hanzo-hmmd: embedded Kafka: " << c.error().to_string() << '\n';
+      return kExitFailure;
+    }
+    cluster.emplace(std::move(*c));
+    create_topics(*cluster, cfg->topics);
+    cfg->kafka.emplace_back("bootstrap.servers", cluster->bootstrap_servers());
+    std::cout << "bootstrap.servers=" << cluster->bootstrap_servers() << std::endl;
+  }
+
+  // 2. Metrics.
+  daemon::MetricsOptions mo;
+  for (const auto& c : cfg->engine.classes) mo.classes.push_back(c.id);
+  mo.regimes = cfg->engine.market_regime.states;
+  mo.version = HANZO_HMM_VERSION;
+  mo.revision = HANZO_HMM_REVISION;
+  daemon::Metrics metrics(mo);
+  if (auto ok = metrics.listen(cfg->metrics_listen); !ok) {
+    std::cerr << "hanzo-hmmd: metrics: " << ok.error().to_string() << '\n';
+    return kExitFailure;
+  }
+  log_info("metrics on http://" + cfg->metrics_listen.substr(0, cfg->metrics_listen.rfind(':')) + ":" +
+           std::to_string(metrics.port()) + "/metrics");
+
+  // 3. Engine and Kafka clients.
+  daemon::Health health;
+  auto engine = Engine::create(*cfg, nullptr, &metrics);
+  if (!engine) {
+    std::cerr << "hanzo-hmmd: configuration error: " << engine.error().to_string() << '\n';
+    return kExitConfig;
+  }
+  (*engine)->health = &health;
+  auto ingest = Ingest::create(**engine);
+  if (!ingest) {
+    std::cerr << "hanzo-hmmd: Kafka configuration error: " << ingest.error().to_string() << '\n';
+    return kExitConfig;
+  }
+  notifier.status("connecting to Kafka");
+  if (auto ok = (*ingest)->await_connection(std::chrono::seconds(60)); !ok) {
+    std::cerr << "hanzo-hmmd: Kafka unreachable: " << ok.error().to_string() << '\n';
+    return kExitFailure;
+  }
+
+  // 4. Actors: routers and market first (the manager needs the routers).
+  caf::actor_system_config caf_cfg;
+  if (options.scheduler_threads > 0)
+    caf_cfg.set("scheduler.max-threads", static_cast<std::int64_t>(options.scheduler_threads));
+  caf_cfg.set("logger.console-verbosity", caf::atom("quiet"));
+  caf_cfg.set("logger.file-verbosity", caf::atom("quiet"));
+  caf::actor_system system{caf_cfg};
+  std::vector<router_actor> routers;
+  for (std::size_t i = 0; i < cfg->router_actors; ++i) routers.push_back(system.spawn(router, *engine));
+  auto market_handle = system.spawn(market, *engine);
+  auto manager = system.spawn(tenant_manager, *engine, routers, std::chrono::milliseconds(1000));
+
+  // 5. The ingest thread, then READY and the watchdog.
+  std::atomic<bool> stop{false};
+  IngestStats stats;
+  std::thread ingest_thread([&] { stats = (*ingest)->run(manager, market_handle, stop); });
+  health.beat(daemon::Health::market);
+  notifier.ready("processing");
+  log_info("ready");
+  int exit_code = kExitOk;
+  {
+    daemon::Watchdog watchdog(notifier, health);
+    const timespec tick{0, 200'000'000};
+    for (;;) {
+      const int sig = sigtimedwait(&signals, nullptr, &tick);
+      if (sig == SIGTERM || sig == SIGINT) break;
+    }
+    // 6. Stop in reverse: fetching and in-flight work, then actors, then Kafka.
+    notifier.stopping("draining");
+    log_info("stopping: draining in-flight work");
+    stop = true;
+    ingest_thread.join();
+  }
+  if (stats.left_in_flight > 0) {
+    log_error(std::to_string(stats.left_in_flight) +
+              " messages still in flight at the shutdown deadline; they stay uncommitted and will be redelivered");
+    exit_code = kExitFailure;
+  }
+  log_info("consumed " + std::to_string(stats.consumed) + ", dead-lettered " + std::to_string(stats.dead_lettered));
+  caf::anon_send_exit(manager, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(market_handle, caf::exit_reason::user_shutdown);
+  for (auto& r : routers) caf::anon_send_exit(r, caf::exit_reason::user_shutdown);
+  return exit_code;
+}
+
+}  // namespace hanzo::hmm::actors

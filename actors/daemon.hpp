@@ -1,0 +1,26 @@
+// hanzo-hmmd as a function: start the services in order, run until SIGTERM/SIGINT, stop them in
+// reverse (the terminator). No CAF in this header: src/hmmd/main.cpp stays a thin main.
+#pragma once
+#include <optional>
+#include <string>
+
+namespace hanzo::hmm::actors {
+
+// Exit codes (sysexits.h): 78 is EX_CONFIG, which the unit's RestartPreventExitStatus= names.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 64;
+inline constexpr int kExitConfig = 78;
+
+struct DaemonOptions {
+  std::optional<std::string> config_path;     // --config FILE; none: built-in defaults
+  std::optional<std::string> metrics_listen;  // --metrics-listen ADDR (overrides the config)
+  bool embedded_kafka{false};                 // --embedded-kafka: librdkafka's mock cluster in-process
+  bool check_config{false};                   // --check-config: validate and exit
+  std::size_t scheduler_threads{0};           // CAF worker threads; 0: the number of cores
+};
+
+// Returns the process exit code.
+int run_daemon(const DaemonOptions& options);
+
+}  // namespace hanzo::hmm::actors

@@ -1,0 +1,269 @@
+#include "ingest.hpp"
+
+#include <algorithm>
+
+#include <caf/send.hpp>
+
+#include "hanzo/hmm/daemon/notify.hpp"
+#include "hanzo/hmm/kafka/dlq.hpp"
+#include "hanzo/hmm/wire/market.hpp"
+#include "log.hpp"
+
+namespace hanzo::hmm::actors {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr std::size_t kMaxPollRound = 2048;  // messages per poll round before handing them on
+
+// A syntax error carries its line and column; anything else the decoders refuse is a schema
+// violation (wrong key, type, range).
+daemon::DlqReason classify(const Error& e) {
+  return e.code == Errc::parse_error && e.row > 0 ? daemon::DlqReason::invalid_json : daemon::DlqReason::schema;
+}
+
+const char* reason_text(daemon::DlqReason r) { return daemon::to_string(r); }
+
+// The shared [kafka] table minus the consumer-only keys librdkafka warns about on a producer.
+kafka::Config producer_properties(const kafka::Config& props) {
+  static constexpr std::string_view consumer_only[] = {
+      "group.id", "group.instance.id", "auto.offset.reset", "enable.auto.commit", "enable.auto.offset.store",
+      "partition.assignment.strategy", "session.timeout.ms", "heartbeat.interval.ms", "max.poll.interval.ms",
+      "isolation.level", "fetch.min.bytes", "fetch.wait.max.ms", "fetch.max.bytes", "max.partition.fetch.bytes"};
+  kafka::Config out;
+  for (const auto& [k, v] : props) {
+    std::string_view key = k;
+    if (key.starts_with("kafka.")) key.remove_prefix(6);
+    if (std::find(std::begin(consumer_only), std::end(consumer_only), key) == std::end(consumer_only))
+      out.emplace_back(k, v);
+  }
+  return out;
+}
+
+}  // namespace
+
+Ingest::Ingest(Engine& engine) : engine_(engine) {
+  limits_.max_document_bytes = engine.config.max_message_bytes;
+  limits_.max_id_bytes = engine.config.max_tenant_id_bytes;
+}
+
+Ingest::~Ingest() = default;
+
+Result<std::unique_ptr<Ingest>> Ingest::create(Engine& engine) {
+  std::unique_ptr<Ingest> in(new Ingest(engine));
+  auto bp = kafka::Backpressure::make(engine.config.max_in_flight, engine.config.resume_in_flight);
+  if (!bp) return std::move(bp).error().within("daemon");
+  in->bp_ = *bp;
+  const kafka::Config props = engine.config.kafka_properties();
+  Ingest* self = in.get();
+  auto producer = kafka::Producer::create(producer_properties(props), [self](const kafka::DeliveryReport& r) {
+    if (r.result) {
+      self->ledger_.acknowledge(r.token);
+    } else if (r.undelivered) {
+      log_warning("delivery to " + r.topic + " failed (" + r.result.error().to_string() + "); sending again");
+      self->retry_.emplace_back(*r.undelivered, r.token);
+    }
+  });
+  if (!producer) return std::move(producer).error();
+  in->producer_ = std::make_unique<kafka::Producer>(std::move(*producer));
+  in->sink_ = std::make_unique<KafkaSink>(*in->producer_);
+  engine.sink = in->sink_.get();
+
+  kafka::RebalanceCallbacks cb;
+  cb.assigned = [self](const std::vector<kafka::TopicPartition>& tps) {
+    log_info("assigned " + std::to_string(tps.size()) + " partitions");
+    if (self->bp_.paused)  // pause state does not survive a rebalance
+      for (const auto& tp : tps) (void)self->consumer_->pause(tp.topic, tp.partition);
+  };
+  cb.revoked = [self](const std::vector<kafka::TopicPartition>& tps) {
+    log_info("revoked " + std::to_string(tps.size()) + " partitions");
+    self->commit(kafka::CommitMode::sync);
+    for (const auto& tp : tps) self->ledger_.remove(tp);
+  };
+  cb.committed = [](const Result<void>& r, const std::vector<kafka::TopicPartitionOffset>&) {
+    if (!r) log_warning("offset commit failed: " + r.error().to_string());
+  };
+  auto consumer = kafka::Consumer::create(props, std::move(cb));
+  if (!consumer) return std::move(consumer).error();
+  in->consumer_ = std::make_unique<kafka::Consumer>(std::move(*consumer));
+  const auto& t = engine.config.topics;
+  if (auto ok = in->consumer_->subscribe({t.ticks, t.requests, t.feedback}); !ok) return std::move(ok).error();
+  return in;
+}
+
+Result<void> Ingest::await_connection(std::chrono::milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  Result<void> last = make_error(Errc::io_error, "kafka", "not connected");
+  while (Clock::now() < deadline) {
+    auto c = consumer_->committed({{engine_.config.topics.requests, 0}}, std::chrono::milliseconds(1000));
+    if (c) return {};
+    last = std::move(c).error();
+  }
+  return last;
+}
+
+void Ingest::dead_letter(const kafka::Message& msg, std::uint64_t token, daemon::DlqReason reason, std::string detail) {
+  std::string why = reason_text(reason);
+  if (!detail.empty()) why += ": " + detail;
+  sink_->produce(kafka::make_dlq_record(msg, why, engine_.config.topics.dlq), token);
+  ++stats_.dead_lettered;
+  if (engine_.metrics) engine_.metrics->dlq(reason);
+}
+
+void Ingest::handle(kafka::Message&& msg) {
+  const auto& topics = engine_.config.topics;
+  ++stats_.consumed;
+  auto token = ledger_.dispatch({msg.topic, msg.partition}, msg.offset);
+  if (!token) {
+    log_error("not dispatched: " + token.error().to_string());
+    return;
+  }
+  ++stats_.dispatched;
+  const std::int64_t ts = msg.timestamp_ms.value_or(-1);
+  if (engine_.metrics) {
+    engine_.metrics->consumed(msg.topic == topics.ticks      ? daemon::SourceTopic::ticks
+                              : msg.topic == topics.requests ? daemon::SourceTopic::requests
+                                                             : daemon::SourceTopic::feedback);
+    if (ts >= 0) engine_.metrics->event_age(static_cast<double>(now_ms() - ts) / 1000.0);
+  }
+  if (msg.value.size() > engine_.config.max_message_bytes)
+    return dead_letter(msg, *token, daemon::DlqReason::too_large,
+                       std::to_string(msg.value.size()) + " bytes, limit " +
+                           std::to_string(engine_.config.max_message_bytes));
+  if (msg.topic == topics.ticks) {
+    auto tick = wire::decode_tick(msg.value, engine_.config.engine.classes);
+    if (!tick) return dead_letter(msg, *token, classify(tick.error()), tick.error().to_string());
+    tick_batch_.items.push_back(TickItem{*token, ts, std::move(*tick), std::move(msg)});
+    return;
+  }
+  if (!msg.key || msg.key->empty() || msg.key->size() > engine_.config.max_tenant_id_bytes) {
+    const std::string detail = !msg.key          ? "no key (the key is the tenant id)"
+                               : msg.key->empty() ? "empty key (the key is the tenant id)"
+                                                  : "key of " + std::to_string(msg.key->size()) + " bytes, limit " +
+                                                        std::to_string(engine_.config.max_tenant_id_bytes);
+    return dead_letter(msg, *token, daemon::DlqReason::bad_key, detail);
+  }
+  TenantItem item{*token, ts, {}};
+  if (msg.topic == topics.requests) {
+    auto req = wire::decode_keyed_request(*msg.key, msg.value, limits_);
+    if (!req) return dead_letter(msg, *token, classify(req.error()), req.error().to_string());
+    item.body = std::move(req->request);
+  } else {
+    auto fb = wire::decode_keyed_feedback(*msg.key, msg.value, limits_);
+    if (!fb) return dead_letter(msg, *token, classify(fb.error()), fb.error().to_string());
+    item.body = std::move(*fb);
+  }
+  auto [it, fresh] = batch_index_.try_emplace(*msg.key, tenant_batch_.tenants.size());
+  if (fresh) tenant_batch_.tenants.push_back(TenantBatch{*msg.key, {}});
+  tenant_batch_.tenants[it->second].items.push_back(std::move(item));
+}
+
+void Ingest::flush_batches() {
+  if (!tenant_batch_.tenants.empty()) {
+    caf::anon_send(manager_, std::move(tenant_batch_));
+    tenant_batch_ = IngestBatch{};
+    batch_index_.clear();
+  }
+  if (!tick_batch_.items.empty()) {
+    caf::anon_send(market_, std::move(tick_batch_));
+    tick_batch_ = TickBatch{};
+  }
+}
+
+void Ingest::serve() {
+  producer_->poll(std::chrono::milliseconds(0));
+  for (auto token : sink_->take_done()) ledger_.acknowledge(token);
+  if (!retry_.empty()) {
+    auto again = std::move(retry_);
+    retry_.clear();
+    for (auto& [record, token] : again) sink_->produce(std::move(record), token);
+  }
+}
+
+void Ingest::pause_all(bool pause) {
+  auto assigned = consumer_->assignment();
+  if (!assigned) return;
+  for (const auto& tp : *assigned)
+    if (auto ok = pause ? consumer_->pause(tp.topic, tp.partition) : consumer_->resume(tp.topic, tp.partition); !ok)
+      log_warning(ok.error().to_string());
+  paused_ = pause ? assigned->size() : 0;
+  if (engine_.metrics) engine_.metrics->paused_partitions(paused_);
+}
+
+void Ingest::backpressure() {
+  switch (bp_.update(ledger_.in_flight())) {
+    case kafka::Backpressure::Action::pause: pause_all(true); break;
+    case kafka::Backpressure::Action::resume: pause_all(false); break;
+    case kafka::Backpressure::Action::none: break;
+  }
+}
+
+void Ingest::commit(kafka::CommitMode mode) {
+  auto offsets = ledger_.take_commits();
+  if (offsets.empty()) return;
+  if (auto ok = consumer_->commit(offsets, mode); !ok) log_warning("commit failed: " + ok.error().to_string());
+}
+
+void Ingest::periodic(Clock::time_point now) {
+  const auto interval = std::chrono::duration_cast<Clock::duration>(
+      std::chrono::duration<double>(engine_.config.commit_interval_seconds));
+  if (now - last_commit_ >= interval) {
+    commit(kafka::CommitMode::async);
+    last_commit_ = now;
+  }
+  if (now - last_metrics_ >= std::chrono::seconds(1)) {
+    last_metrics_ = now;
+    caf::anon_send(market_, heartbeat_atom::value);
+    if (engine_.metrics) {
+      engine_.metrics->producer_queue(producer_->queue_length());
+      if (auto lag = consumer_->lag(std::chrono::milliseconds(200)); lag) engine_.metrics->consumer_lag(*lag);
+    }
+  }
+}
+
+IngestStats Ingest::run(tenant_manager_actor manager, market_actor market, const std::atomic<bool>& stop) {
+  manager_ = std::move(manager);
+  market_ = std::move(market);
+  while (!stop.load(std::memory_order_relaxed)) {
+    const auto now = Clock::now();
+    if (engine_.health) engine_.health->beat(daemon::Health::poll_loop, now);
+    // Block briefly only when idle, so acknowledgements keep flowing under load.
+    auto wait = ledger_.in_flight() > 0 ? std::chrono::milliseconds(1) : std::chrono::milliseconds(20);
+    for (std::size_t n = 0; n < kMaxPollRound; ++n) {
+      auto m = consumer_->poll(n == 0 ? wait : std::chrono::milliseconds(0));
+      if (!m) {
+        log_warning("poll: " + m.error().to_string());
+        break;
+      }
+      if (!*m) break;
+      handle(std::move(**m));
+    }
+    flush_batches();
+    serve();
+    backpressure();
+    periodic(now);
+  }
+  drain();
+  return stats_;
+}
+
+void Ingest::drain() {
+  pause_all(true);
+  const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                           std::chrono::duration<double>(engine_.config.shutdown_timeout_seconds));
+  log_info("draining " + std::to_string(ledger_.in_flight()) + " messages in flight");
+  while (ledger_.in_flight() > 0 && Clock::now() < deadline) {
+    // Keep polling (group membership, delivery reports); anything fetched now is not
+    // dispatched, so its offset is not committed and the next owner reads it again.
+    (void)consumer_->poll(std::chrono::milliseconds(5));
+    serve();
+    if (engine_.health) engine_.health->beat(daemon::Health::poll_loop);
+  }
+  if (auto ok = producer_->flush(std::chrono::milliseconds(5000)); !ok) log_error(ok.error().to_string());
+  serve();
+  commit(kafka::CommitMode::sync);
+  stats_.left_in_flight = ledger_.in_flight();
+  if (auto ok = consumer_->close(); !ok) log_warning("leaving the group: " + ok.error().to_string());
+}
+
+}  // namespace hanzo::hmm::actors

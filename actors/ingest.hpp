@@ -1,0 +1,80 @@
+// The ingest thread: a plain thread (CAF 0.17 detached actors deadlock at shutdown) that polls
+// Kafka, validates and decodes, sends bad input to the DLQ and good input to the actors, serves
+// the producer's delivery reports, commits acknowledged offsets, and applies backpressure by
+// pausing partitions while polling continues. See actors.hpp for the flow.
+#pragma once
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "actors.hpp"
+#include "engine.hpp"
+#include "hanzo/hmm/daemon/metrics.hpp"
+#include "hanzo/hmm/kafka/consumer.hpp"
+#include "hanzo/hmm/kafka/offset_tracker.hpp"
+#include "hanzo/hmm/kafka/producer.hpp"
+#include "hanzo/hmm/wire/request.hpp"
+#include "ledger.hpp"
+
+namespace hanzo::hmm::daemon {
+class Health;
+}
+
+namespace hanzo::hmm::actors {
+
+struct IngestStats {
+  std::uint64_t consumed{0};
+  std::uint64_t dispatched{0};
+  std::uint64_t dead_lettered{0};
+  std::size_t left_in_flight{0};  // after the drain (0 = orderly)
+};
+
+class Ingest {
+ public:
+  // Creates the producer and the consumer (errors name the bad librdkafka key) and subscribes.
+  static Result<std::unique_ptr<Ingest>> create(Engine& engine);
+  ~Ingest();
+
+  kafka::Producer& producer() noexcept { return *producer_; }
+  Sink& sink() noexcept { return *sink_; }
+  // Waits until the group coordinator answers (Kafka reachable), up to `timeout`.
+  Result<void> await_connection(std::chrono::milliseconds timeout);
+  // Runs the poll loop until `stop` is set, then drains: stops fetching, waits for every
+  // dispatched message's result to be acknowledged (up to daemon.shutdown_timeout_seconds),
+  // flushes the producer, commits, leaves the group.
+  IngestStats run(tenant_manager_actor manager, market_actor market, const std::atomic<bool>& stop);
+
+ private:
+  explicit Ingest(Engine& engine);
+  void handle(kafka::Message&& msg);
+  void dead_letter(const kafka::Message& msg, std::uint64_t token, daemon::DlqReason reason, std::string detail);
+  void flush_batches();
+  void serve();
+  void backpressure();
+  void periodic(std::chrono::steady_clock::time_point now);
+  void commit(kafka::CommitMode mode);
+  void pause_all(bool pause);
+  void drain();
+
+  Engine& engine_;
+  wire::Limits limits_;
+  Ledger ledger_;
+  std::unique_ptr<kafka::Producer> producer_;
+  std::unique_ptr<KafkaSink> sink_;
+  std::unique_ptr<kafka::Consumer> consumer_;
+  kafka::Backpressure bp_;
+  std::vector<std::pair<kafka::Record, std::uint64_t>> retry_;  // failed deliveries to resend
+  tenant_manager_actor manager_;
+  market_actor market_;
+  IngestBatch tenant_batch_;
+  std::unordered_map<std::string, std::size_t> batch_index_;  // tenant -> position in tenant_batch_
+  TickBatch tick_batch_;
+  std::size_t paused_{0};
+  IngestStats stats_;
+  std::chrono::steady_clock::time_point last_commit_{}, last_metrics_{};
+};
+
+}  // namespace hanzo::hmm::actors

@@ -1,0 +1,66 @@
+#include "ledger.hpp"
+
+#include <thread>
+
+#include "log.hpp"
+
+namespace hanzo::hmm::actors {
+
+namespace {
+constexpr int kOffsetBits = 48;
+constexpr std::uint64_t kOffsetMask = (std::uint64_t{1} << kOffsetBits) - 1;
+}  // namespace
+
+Result<std::uint64_t> Ledger::dispatch(const kafka::TopicPartition& tp, std::int64_t offset) {
+  if (offset < 0 || static_cast<std::uint64_t>(offset) > kOffsetMask)
+    return make_error(Errc::invalid_value, tp.topic, "offset " + std::to_string(offset) + " out of range");
+  auto it = slot_of_.find(tp);
+  if (it == slot_of_.end()) {
+    if (slots_.size() > 0xffff) return make_error(Errc::invalid_value, tp.topic, "more than 65536 partitions");
+    it = slot_of_.emplace(tp, static_cast<std::uint16_t>(slots_.size())).first;
+    slots_.push_back(tp);
+  }
+  if (auto ok = tracker_.dispatched(tp, offset); !ok) return std::move(ok).error();
+  return (std::uint64_t{it->second} << kOffsetBits) | static_cast<std::uint64_t>(offset);
+}
+
+void Ledger::acknowledge(std::uint64_t token) {
+  const auto slot = token >> kOffsetBits;
+  if (slot >= slots_.size()) return;
+  tracker_.acknowledged(slots_[slot], static_cast<std::int64_t>(token & kOffsetMask));
+}
+
+void KafkaSink::produce(kafka::Record record, std::uint64_t token) {
+  // The in-flight bound (daemon.max_in_flight) keeps the queue below its limit; a full queue
+  // means deliveries are stuck, so wait for room rather than drop a result.
+  for (int attempt = 0;; ++attempt) {
+    auto ok = producer_.produce(record, token);
+    if (ok) return;
+    if (!kafka::is_queue_full(ok.error())) {
+      if (attempt >= 20) {
+        // Not transient (e.g. the topic does not exist). The message stays unacknowledged, so
+        // its offset is never committed and a restart processes it again: held, not lost.
+        log_error("produce to " + record.topic + " failed for good: " + ok.error().to_string() +
+                  "; its input will be redelivered after a restart");
+        return;
+      }
+    } else if (attempt == 0) {
+      log_warning("producer queue full; waiting for deliveries");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(attempt < 10 ? 1 : 100));
+  }
+}
+
+void KafkaSink::done(std::uint64_t token) {
+  std::lock_guard lock(mutex_);
+  done_.push_back(token);
+}
+
+std::vector<std::uint64_t> KafkaSink::take_done() {
+  std::vector<std::uint64_t> out;
+  std::lock_guard lock(mutex_);
+  out.swap(done_);
+  return out;
+}
+
+}  // namespace hanzo::hmm::actors

@@ -1,0 +1,28 @@
+#include "log.hpp"
+
+#include <unistd.h>
+
+#include <string>
+
+namespace hanzo::hmm::actors {
+
+namespace {
+
+// "<N>" prefixes are sd-daemon(3) priorities: journald files the line at that level.
+void write_line(const char* prefix, std::string_view message) noexcept {
+  try {
+    std::string line(prefix);
+    line.append(message);
+    line.push_back('\n');
+    [[maybe_unused]] auto n = ::write(STDERR_FILENO, line.data(), line.size());
+  } catch (...) {  // out of memory while logging: drop the line
+  }
+}
+
+}  // namespace
+
+void log_info(std::string_view message) noexcept { write_line("<6>hanzo-hmmd: ", message); }
+void log_warning(std::string_view message) noexcept { write_line("<4>hanzo-hmmd: warning: ", message); }
+void log_error(std::string_view message) noexcept { write_line("<3>hanzo-hmmd: error: ", message); }
+
+}  // namespace hanzo::hmm::actors

@@ -1,0 +1,56 @@
+#include "market.hpp"
+
+#include <chrono>
+
+#include "hanzo/hmm/daemon/metrics.hpp"
+#include "hanzo/hmm/daemon/notify.hpp"
+#include "hanzo/hmm/kafka/dlq.hpp"
+#include "log.hpp"
+
+namespace hanzo::hmm::actors {
+
+namespace {
+
+void apply(market_state& st, TickItem& item) {
+  Engine& e = *st.engine;
+  const auto start = std::chrono::steady_clock::now();
+  auto ok = st.market->tick(item.tick.tick);
+  if (!ok) {
+    // Well-formed but refused by the market (e.g. a shock beyond market.max_shock): DLQ.
+    const std::string reason = "rejected: " + ok.error().to_string();
+    e.sink->produce(kafka::make_dlq_record(item.original, reason, e.config.topics.dlq), item.token);
+    if (e.metrics) e.metrics->dlq(daemon::DlqReason::rejected);
+    return;
+  }
+  const market::Snapshot& snap = st.market->snapshot();
+  if (auto published = e.publish_prices(snap, *st.market); !published)
+    log_error("market: prices not published to routers: " + published.error().to_string());
+  kafka::Record r;
+  r.topic = e.config.topics.prices;
+  wire::encode_snapshot_into(r.value, snap, e.config.engine.classes, e.regime_states);
+  e.sink->produce(std::move(r), item.token);
+  if (e.metrics) {
+    e.metrics->tick_processing(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    e.metrics->market(snap);
+  }
+}
+
+}  // namespace
+
+market_actor::behavior_type market(market_actor::stateful_pointer<market_state> self, std::shared_ptr<Engine> engine) {
+  self->state.engine = std::move(engine);
+  self->state.market = std::move(self->state.engine->initial_market);
+  if (self->state.engine->metrics) self->state.engine->metrics->market(self->state.market->snapshot());
+  return {
+      [self](TickBatch& batch) {
+        for (auto& item : batch.items) apply(self->state, item);
+        if (auto* h = self->state.engine->health) h->beat(daemon::Health::market);
+      },
+      [self](heartbeat_atom) {
+        if (auto* h = self->state.engine->health) h->beat(daemon::Health::market);
+      },
+      [self](prices_atom) -> market::Snapshot { return self->state.market->snapshot(); },
+  };
+}
+
+}  // namespace hanzo::hmm::actors

@@ -1,0 +1,31 @@
+#include "output.hpp"
+
+#include "actors.hpp"
+#include "hanzo/hmm/daemon/metrics.hpp"
+#include "hanzo/hmm/wire/decision.hpp"
+
+namespace hanzo::hmm::actors {
+
+void produce_decision(Engine& e, const routing::Decision& decision, std::uint64_t token, std::int64_t timestamp_ms) {
+  kafka::Record r;
+  r.topic = e.config.topics.decisions;
+  r.key = decision.tenant;
+  wire::encode_decision_into(r.value, decision);
+  e.sink->produce(std::move(r), token);
+  if (e.metrics) {
+    e.metrics->decision(decision.status == routing::Status::routed);
+    if (timestamp_ms >= 0) e.metrics->request_latency(static_cast<double>(now_ms() - timestamp_ms) / 1000.0);
+  }
+}
+
+void produce_rejection(Engine& e, std::string_view tenant, const RouteItem& item, std::string_view reason) {
+  routing::Decision d;
+  d.request_id = item.request.request_id;
+  d.tenant = std::string(tenant);
+  d.status = routing::Status::rejected;
+  if (auto p = e.prices.latest()) d.market_regime = p->snapshot.regime_label;
+  d.reasoning = "Rejected: " + std::string(reason) + ".";
+  produce_decision(e, d, item.token, item.timestamp_ms);
+}
+
+}  // namespace hanzo::hmm::actors

@@ -1,0 +1,18 @@
+// Building and sending results (decisions, rejections) through the Sink. No CAF.
+#pragma once
+#include <string>
+#include <string_view>
+
+#include "engine.hpp"
+#include "hanzo/hmm/routing/decision.hpp"
+
+namespace hanzo::hmm::actors {
+
+struct RouteItem;
+
+// Encodes `decision` to the decisions topic keyed by tenant, and counts it.
+void produce_decision(Engine& e, const routing::Decision& decision, std::uint64_t token, std::int64_t timestamp_ms);
+// A "rejected" decision for `item` with `reason` (the request cannot be served).
+void produce_rejection(Engine& e, std::string_view tenant, const RouteItem& item, std::string_view reason);
+
+}  // namespace hanzo::hmm::actors

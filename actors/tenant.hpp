@@ -1,0 +1,36 @@
+// The tenant actor: one per active tenant (see actors.hpp for its interface).
+#pragma once
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <caf/typed_event_based_actor.hpp>
+#include <caf/typed_response_promise.hpp>
+
+#include "actors.hpp"
+#include "engine.hpp"
+
+namespace hanzo::hmm::actors {
+
+struct tenant_state {
+  static inline const char* name = "hanzo.tenant";
+  std::shared_ptr<Engine> engine;
+  std::string tenant;
+  std::shared_ptr<mm::TenantSession> session;
+  router_actor router;
+  tenant_manager_actor manager;
+  std::deque<TenantItem> backlog;             // received, not yet processed
+  std::shared_ptr<RouteRun> in_flight;        // the run with the router, if any
+  std::vector<caf::typed_response_promise<TenantState>> snapshot_waiters;
+  bool evict_requested{false};
+};
+
+// `restore`: the tenant's state bytes when it comes back from dormancy (corrupt bytes are
+// reported and the tenant starts afresh rather than taking the daemon down).
+tenant_actor::behavior_type tenant(tenant_actor::stateful_pointer<tenant_state> self, std::shared_ptr<Engine> engine,
+                                   std::string tenant, std::optional<std::vector<std::byte>> restore,
+                                   router_actor router, tenant_manager_actor manager);
+
+}  // namespace hanzo::hmm::actors

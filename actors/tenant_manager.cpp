@@ -1,0 +1,133 @@
+#include "tenant_manager.hpp"
+
+#include <functional>
+
+#include "hanzo/hmm/daemon/metrics.hpp"
+#include "log.hpp"
+#include "tenant.hpp"
+
+namespace hanzo::hmm::actors {
+
+namespace {
+
+using self_ptr = tenant_manager_actor::stateful_pointer<tenant_manager_state>;
+using Clock = tenant_manager_state::Clock;
+
+void report(tenant_manager_state& st) {
+  if (st.engine->metrics) st.engine->metrics->tenant_actors(st.resident.size());
+}
+
+void evict(self_ptr self, std::string id) {  // by value: `id` may live in the erased LRU node
+  auto& st = self->state;
+  auto it = st.resident.find(id);
+  if (it == st.resident.end()) return;
+  self->send(it->second.actor, evict_atom::value);
+  st.lru.erase(it->second.lru);
+  st.resident.erase(it);
+  st.evicting.try_emplace(id);
+  ++st.evictions;
+  if (st.engine->metrics) st.engine->metrics->tenant_evicted();
+}
+
+tenant_actor& spawn_tenant(self_ptr self, const std::string& id) {
+  auto& st = self->state;
+  std::optional<std::vector<std::byte>> restore;
+  if (auto d = st.dormant.find(id); d != st.dormant.end()) {
+    restore = std::move(d->second);
+    st.dormant.erase(d);
+  }
+  const auto& router = st.routers[std::hash<std::string>{}(id) % st.routers.size()];
+  auto actor = self->spawn(tenant, st.engine, id, std::move(restore), router,
+                           caf::actor_cast<tenant_manager_actor>(self));
+  st.lru.push_front(id);
+  auto [it, _] = st.resident.emplace(id, tenant_manager_state::Resident{actor, st.lru.begin(), Clock::now()});
+  ++st.spawned;
+  // Over the cap: the least recently used other tenant goes dormant.
+  while (st.resident.size() > st.engine->config.max_resident_tenants && st.lru.size() > 1)
+    evict(self, st.lru.back());
+  return it->second.actor;
+}
+
+void deliver(self_ptr self, TenantBatch& batch, tenant_manager_state::Clock::time_point now) {
+  auto& st = self->state;
+  if (auto ev = st.evicting.find(batch.tenant); ev != st.evicting.end()) {
+    for (auto& item : batch.items) ev->second.push_back(std::move(item));
+    return;
+  }
+  auto it = st.resident.find(batch.tenant);
+  if (it == st.resident.end()) {
+    spawn_tenant(self, batch.tenant);
+    it = st.resident.find(batch.tenant);
+  } else {
+    st.lru.splice(st.lru.begin(), st.lru, it->second.lru);
+  }
+  it->second.last_used = now;
+  self->send(it->second.actor, std::move(batch));
+}
+
+}  // namespace
+
+tenant_manager_actor::behavior_type tenant_manager(self_ptr self, std::shared_ptr<Engine> engine,
+                                                   std::vector<router_actor> routers,
+                                                   std::chrono::milliseconds sweep_interval) {
+  self->state.engine = std::move(engine);
+  self->state.routers = std::move(routers);
+  if (sweep_interval.count() > 0) self->delayed_send(self, sweep_interval, sweep_atom::value);
+  // Tenant actors are not linked (one failing must not take the manager down), so the manager
+  // passes its own exit on to them: nothing outlives the actor system's shutdown.
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    for (auto& [id, r] : self->state.resident) self->send_exit(r.actor, msg.reason);
+    self->quit(msg.reason);
+  });
+  return {
+      [self](IngestBatch& batch) {
+        const auto now = tenant_manager_state::Clock::now();
+        for (auto& t : batch.tenants) deliver(self, t, now);
+        report(self->state);
+      },
+      [self](TenantState& state) {
+        auto& st = self->state;
+        auto pending = st.evicting.find(state.tenant);
+        if (pending == st.evicting.end()) {
+          log_error("tenant manager: state of " + state.tenant + " arrived without an eviction");
+          return;
+        }
+        std::vector<TenantItem> items = std::move(pending->second);
+        st.evicting.erase(pending);
+        st.dormant.insert_or_assign(state.tenant, std::move(state.bytes));
+        if (!items.empty()) {
+          // Items arrived during the handover: bring the tenant back with its state.
+          TenantBatch batch{state.tenant, std::move(items)};
+          deliver(self, batch, tenant_manager_state::Clock::now());
+        }
+        report(st);
+      },
+      [self, sweep_interval](sweep_atom) {
+        auto& st = self->state;
+        const auto idle = std::chrono::duration_cast<tenant_manager_state::Clock::duration>(
+            std::chrono::duration<double>(st.engine->config.tenant_idle_seconds));
+        const auto now = tenant_manager_state::Clock::now();
+        while (!st.lru.empty()) {
+          const auto& id = st.lru.back();
+          if (now - st.resident.at(id).last_used < idle) break;
+          evict(self, id);
+        }
+        report(st);
+        if (sweep_interval.count() > 0) self->delayed_send(self, sweep_interval, sweep_atom::value);
+      },
+      [self](snapshot_atom, const std::string& id) -> caf::result<TenantState> {
+        auto& st = self->state;
+        if (auto it = st.resident.find(id); it != st.resident.end())
+          return self->delegate(it->second.actor, snapshot_atom::value);
+        if (auto d = st.dormant.find(id); d != st.dormant.end()) return TenantState{id, d->second};
+        if (st.evicting.count(id)) return caf::make_error(caf::sec::request_timeout, "tenant is being evicted: retry");
+        return caf::make_error(caf::sec::invalid_argument, "unknown tenant " + id);
+      },
+      [self](status_atom) -> ManagerStatus {
+        auto& st = self->state;
+        return {st.resident.size(), st.dormant.size(), st.evictions, st.spawned};
+      },
+  };
+}
+
+}  // namespace hanzo::hmm::actors

@@ -1,0 +1,44 @@
+// The tenant manager (see actors.hpp): tenant id → tenant actor, with LRU and idle eviction.
+#pragma once
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors.hpp"
+#include "engine.hpp"
+
+namespace hanzo::hmm::actors {
+
+struct tenant_manager_state {
+  static inline const char* name = "hanzo.tenant-manager";
+  using Clock = std::chrono::steady_clock;
+  struct Resident {
+    tenant_actor actor;
+    std::list<std::string>::iterator lru;  // position in `lru`
+    Clock::time_point last_used;
+  };
+  std::shared_ptr<Engine> engine;
+  std::vector<router_actor> routers;
+  std::unordered_map<std::string, Resident> resident;
+  std::list<std::string> lru;  // most recently used first
+  // Evicted tenants' state bytes. Compact (one allocation each); issue 5 moves them to Kafka.
+  std::unordered_map<std::string, std::vector<std::byte>> dormant;
+  // Tenants whose actor is handing over its state; their new items wait here.
+  std::unordered_map<std::string, std::vector<TenantItem>> evicting;
+  std::uint64_t evictions{0};
+  std::uint64_t spawned{0};
+  bool sweeping{false};
+};
+
+// `routers` must be non-empty. With `sweep_interval` zero no idle sweep is scheduled (tests send
+// sweep_atom themselves).
+tenant_manager_actor::behavior_type tenant_manager(tenant_manager_actor::stateful_pointer<tenant_manager_state> self,
+                                                   std::shared_ptr<Engine> engine, std::vector<router_actor> routers,
+                                                   std::chrono::milliseconds sweep_interval);
+
+}  // namespace hanzo::hmm::actors
