@@ -1,5 +1,7 @@
 #include "output.hpp"
 
+#include <algorithm>
+
 #include "actors.hpp"
 #include "hanzo/hmm/daemon/metrics.hpp"
 #include "hanzo/hmm/wire/decision.hpp"
@@ -23,6 +25,8 @@ void produce_rejection(Engine& e, std::string_view tenant, const RouteItem& item
   d.request_id = item.request.request_id;
   d.tenant = std::string(tenant);
   d.status = routing::Status::rejected;
+  d.regime = std::string(item.part.regime);
+  std::copy(item.part.regime_posterior.begin(), item.part.regime_posterior.end(), d.regime_posterior.begin());
   if (auto p = e.prices.latest()) d.market_regime = p->snapshot.regime_label;
   d.reasoning = "Rejected: " + std::string(reason) + ".";
   produce_decision(e, d, item.token, item.timestamp_ms);

@@ -46,7 +46,10 @@ void pump(self_ptr self) {
       item.token = st.backlog.front().token;
       item.timestamp_ms = st.backlog.front().timestamp_ms;
       item.request = std::move(*req);
-      if (auto ok = st.session->prepare(item.request, item.part); !ok) item.rejection = ok.error().to_string();
+      if (auto ok = st.session->prepare(item.request, item.part); !ok) {
+        item.rejection = ok.error().to_string();
+        st.session->current_regime(item.part);
+      }
       run->items.push_back(std::move(item));
       st.backlog.pop_front();
     }

@@ -1,1 +1,135 @@
-// placeholder
+#include "hanzo/hmm/daemon/config.hpp"
+
+#include <boost/json.hpp>
+#include <array>
+#include <string_view>
+
+namespace hanzo::hmm::daemon {
+
+namespace {
+
+namespace json = boost::json;
+
+// Same rule as the Kafka layer: "kafka.sasl.mechanism" and "sasl.mechanism" are one property.
+std::string property_name(const std::string& key) {
+  constexpr std::string_view prefix = "kafka.";
+  return key.starts_with(prefix) ? key.substr(prefix.size()) : key;
+}
+
+Error invalid(std::string where, std::string message) {
+  return make_error(Errc::invalid_value, std::move(where), std::move(message));
+}
+
+Result<void> validate_kafka(const DaemonConfig& c) {
+  for (const auto& [key, value] : c.kafka)
+    if (property_name(key).empty()) return invalid("kafka." + key, "empty property name");
+  // The consumer refuses these too; checking here lets --check-config catch them.
+  for (const auto& [key, value] : c.kafka_properties())
+    if ((key == "enable.auto.commit" || key == "enable.auto.offset.store") && value != "false")
+      return invalid("kafka." + key, "must be false: offsets are committed only behind producer acknowledgements");
+  return {};
+}
+
+// Kafka's own rule for topic names: 1..249 of [a-zA-Z0-9._-], not "." or "..".
+Result<void> validate_topic(const std::string& name, const std::string& where) {
+  if (name.empty()) return invalid(where, "must not be empty");
+  if (name.size() > 249) return invalid(where, "longer than Kafka's 249-character limit");
+  if (name == "." || name == "..") return invalid(where, "\"" + name + "\" is not a valid Kafka topic name");
+  for (char ch : name) {
+    const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' ||
+                    ch == '_' || ch == '-';
+    if (!ok) return invalid(where, "\"" + name + "\": Kafka topic names use only letters, digits, '.', '_' and '-'");
+  }
+  return {};
+}
+
+Result<void> validate_topics(const Topics& t) {
+  const std::array<std::pair<const char*, const std::string*>, 6> all{{{"topics.ticks", &t.ticks},
+                                                                        {"topics.requests", &t.requests},
+                                                                        {"topics.feedback", &t.feedback},
+                                                                        {"topics.decisions", &t.decisions},
+                                                                        {"topics.prices", &t.prices},
+                                                                        {"topics.dlq", &t.dlq}}};
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (auto ok = validate_topic(*all[i].second, all[i].first); !ok) return ok;
+    // One topic for two roles would feed the daemon its own output or mix message kinds.
+    for (std::size_t j = 0; j < i; ++j)
+      if (*all[i].second == *all[j].second)
+        return invalid(all[i].first, "\"" + *all[i].second + "\" is already " + all[j].first + ": every topic needs its own name");
+  }
+  return {};
+}
+
+// The [daemon] bounds are declared once, in config_schema.cpp: re-applying the current values
+// through that declaration checks a config built in code exactly as a file would be.
+Result<void> validate_daemon_bounds(const DaemonConfig& c) {
+  json::object d;
+  d["max_resident_tenants"] = c.max_resident_tenants;
+  d["tenant_idle_seconds"] = c.tenant_idle_seconds;
+  d["router_actors"] = c.router_actors;
+  d["max_in_flight"] = c.max_in_flight;
+  d["resume_in_flight"] = c.resume_in_flight;
+  d["max_message_bytes"] = c.max_message_bytes;
+  d["max_tenant_id_bytes"] = c.max_tenant_id_bytes;
+  d["shutdown_timeout_seconds"] = c.shutdown_timeout_seconds;
+  d["commit_interval_seconds"] = c.commit_interval_seconds;
+  DaemonConfig scratch;
+  config::Schema s;
+  declare(s, scratch);
+  json::object doc;
+  doc["daemon"] = std::move(d);
+  return s.apply(doc);
+}
+
+Result<DaemonConfig> from_document(Result<json::value> doc, const std::string& source) {
+  if (!doc) return std::move(doc).error();
+  DaemonConfig c;
+  config::Schema s;
+  declare(s, c);
+  if (auto ok = s.apply(*doc); !ok) return std::move(std::move(ok).error().in_source(source));
+  if (auto ok = c.validate(); !ok) return std::move(std::move(ok).error().in_source(source));
+  return c;
+}
+
+}  // namespace
+
+kafka::Config default_kafka_properties() {
+  return {{"bootstrap.servers", "localhost:9092"}, {"group.id", "hanzo-hmmd"}, {"client.id", "hanzo-hmmd"}};
+}
+
+kafka::Config DaemonConfig::kafka_properties() const {
+  // Each property once, in first-set order, with its last value: what librdkafka ends up with,
+  // and readable when logged.
+  kafka::Config out = default_kafka_properties();
+  for (const auto& [key, value] : kafka) {
+    const std::string name = property_name(key);
+    bool replaced = false;
+    for (auto& [k, v] : out)
+      if (k == name) v = value, replaced = true;
+    if (!replaced) out.emplace_back(name, value);
+  }
+  return out;
+}
+
+Result<void> DaemonConfig::validate() const {
+  if (auto ok = engine.validate(); !ok) return ok;
+  if (auto ok = validate_kafka(*this); !ok) return ok;
+  if (auto ok = validate_topics(topics); !ok) return ok;
+  if (auto ok = parse_listen_address(metrics_listen, "metrics.listen"); !ok) return std::move(ok).error();
+  if (auto ok = validate_daemon_bounds(*this); !ok) return ok;
+  // Hysteresis needs a gap: resuming at the pause threshold would flap every message.
+  if (resume_in_flight >= max_in_flight)
+    return invalid("daemon.resume_in_flight",
+                   "must be below daemon.max_in_flight (" + std::to_string(max_in_flight) + ")");
+  return {};
+}
+
+Result<DaemonConfig> daemon_config_from_toml(const std::string& text, const std::string& source) {
+  return from_document(config::parse_toml(text, source), source);
+}
+
+Result<DaemonConfig> load_daemon_config(const std::string& path) {
+  return from_document(config::parse_toml_file(path), path);
+}
+
+}  // namespace hanzo::hmm::daemon

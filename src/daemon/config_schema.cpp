@@ -1,1 +1,71 @@
-// placeholder
+// Every hanzo-hmmd option, declared once: the MarketMaker's keys plus kafka, topics, metrics and
+// daemon. The bounds here are also what DaemonConfig::validate() enforces (it re-applies the
+// daemon table through this declaration), so they live in one place.
+#include "hanzo/hmm/daemon/config.hpp"
+
+namespace hanzo::hmm::daemon {
+
+using config::at_least;
+using config::between;
+using config::Bounds;
+using config::Schema;
+
+namespace {
+
+// (0, hi]: a duration that must pass at all, capped where larger values are surely a unit mistake.
+Bounds positive_up_to(double hi) { return Bounds{0.0, hi, true, false}; }
+
+std::string kafka_description() {
+  std::string defaults;
+  for (const auto& [k, v] : default_kafka_properties()) defaults += (defaults.empty() ? "" : ", ") + k + " = " + v;
+  return "librdkafka properties for both the consumer and the producer, passed through unchanged with "
+         "their dotted names (SASL, TLS, timeouts need no code); a configured key overrides the default. "
+         "Defaults: " +
+         defaults;
+}
+
+void declare_topics(Schema& t, Topics& topics) {
+  t.text("ticks", topics.ticks, "consumed: market ticks (JSON, unkeyed)")
+      .text("requests", topics.requests, "consumed: routing requests, keyed by tenant id")
+      .text("feedback", topics.feedback, "consumed: request outcomes, keyed by tenant id")
+      .text("decisions", topics.decisions, "produced: one decision (routed or rejected) per valid request")
+      .text("prices", topics.prices, "produced: a price snapshot per tick")
+      .text("dlq", topics.dlq, "produced: rejected input with its original key and value, reason in headers");
+}
+
+void declare_daemon(Schema& t, DaemonConfig& c) {
+  t.count("max_resident_tenants", c.max_resident_tenants,
+          "cap on resident tenant actors; past it the least recently used is evicted", at_least(1))
+      .number("tenant_idle_seconds", c.tenant_idle_seconds, "a tenant actor idle this long is evicted",
+              positive_up_to(30.0 * 86400))
+      .count("router_actors", c.router_actors, "router actors; a tenant always maps to the same one", between(1, 256))
+      .count("max_in_flight", c.max_in_flight,
+             "pause fetching (polling continues) at this many consumed but unacknowledged messages", at_least(1))
+      .count("resume_in_flight", c.resume_in_flight,
+             "resume fetching once at or below this many; must be below max_in_flight", at_least(0))
+      .count("max_message_bytes", c.max_message_bytes, "larger message values go to the DLQ (too_large)",
+             between(1, 1e9))  // librdkafka's message.max.bytes ceiling
+      .count("max_tenant_id_bytes", c.max_tenant_id_bytes, "longer (or empty) keys go to the DLQ (bad_key)",
+             between(1, 65536))
+      .number("shutdown_timeout_seconds", c.shutdown_timeout_seconds,
+              "SIGTERM: how long to drain in-flight work before giving up; keep below systemd's TimeoutStopSec",
+              positive_up_to(3600))
+      .number("commit_interval_seconds", c.commit_interval_seconds,
+              "how often offsets behind producer acknowledgements are committed", positive_up_to(3600));
+}
+
+}  // namespace
+
+void declare(Schema& s, DaemonConfig& c) {
+  mm::declare(s, c.engine);
+  s.passthrough("kafka", c.kafka, kafka_description())
+      .table("topics", "Kafka topic names (all distinct)", [&](Schema& t) { declare_topics(t, c.topics); })
+      .table("metrics", "Prometheus exposition",
+             [&](Schema& t) {
+               t.text("listen", c.metrics_listen,
+                      "HOST:PORT or [IPV6]:PORT serving /metrics; port 0 picks a free port");
+             })
+      .table("daemon", "actors, backpressure and shutdown", [&](Schema& t) { declare_daemon(t, c); });
+}
+
+}  // namespace hanzo::hmm::daemon

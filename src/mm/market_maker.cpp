@@ -88,6 +88,9 @@ Result<void> MarketMaker::route_request_into(routing::Decision& out, std::string
     out.request_id = request.request_id;
     out.tenant = std::string(tenant);
     out.status = routing::Status::rejected;
+    s.current_regime(part_);
+    out.regime = std::string(part_.regime);
+    std::copy(part_.regime_posterior.begin(), part_.regime_posterior.end(), out.regime_posterior.begin());
     out.market_regime = prices().regime_label;
     out.reasoning = "Rejected: " + ok.error().to_string() + ".";
     return {};

@@ -21,6 +21,13 @@ Result<void> TenantSession::prepare(const routing::RoutingRequest& request, Tena
   return {};
 }
 
+void TenantSession::current_regime(TenantPart& out) const {
+  const auto posterior = tenant_.regime().posterior();
+  for (std::size_t i = 0; i < out.regime_posterior.size(); ++i)
+    out.regime_posterior[i] = i < posterior.size() ? posterior[i] : 0.0;
+  out.regime = tenant::to_string(tenant_.regime().most_likely());
+}
+
 void TenantSession::remember(const routing::RoutingRequest& request, const TenantPart& part, std::size_t model_index) {
   Pending* slot;
   if (window_.size() < kWindow) {
@@ -65,7 +72,7 @@ Result<FeedbackEffect> TenantSession::feedback(const routing::Feedback& fb, cons
 
 namespace {
 constexpr char kMagic[4] = {'H', 'Z', 'M', 'M'};
-constexpr std::uint16_t kVersion = 1;
+constexpr std::uint16_t kVersion = 2;  // v2 adds the decision window; v1 is still read
 
 void put_u32(std::vector<std::byte>& out, std::uint32_t v) {
   for (int i = 0; i < 4; ++i) out.push_back(static_cast<std::byte>((v >> (8 * i)) & 0xff));
@@ -76,7 +83,78 @@ std::uint32_t get_u32(const std::byte* p) {
   return v;
 }
 Error corrupt(const std::string& what) { return make_error(Errc::parse_error, "tenant snapshot", what); }
+
+template <class T>
+void put_raw(std::vector<std::byte>& out, const T& v) {
+  const auto* p = reinterpret_cast<const std::byte*>(&v);
+  out.insert(out.end(), p, p + sizeof v);
+}
+template <class T>
+bool get_raw(std::span<const std::byte> bytes, std::size_t& at, T& v) {
+  if (bytes.size() - at < sizeof v) return false;
+  std::memcpy(&v, bytes.data() + at, sizeof v);
+  at += sizeof v;
+  return true;
+}
 }  // namespace
+
+// The window, oldest first, so feedback for a decision made before an eviction still trains
+// the adapter once (and a repeated one is still a duplicate) after the tenant comes back.
+// Per entry: answered u8, model u16, id length u16 + bytes, x (f32 each), preference flags u8,
+// [max_latency f64], [max_cost f64], quality_threshold f64. Little-endian hosts only (x86-64).
+void TenantSession::encode_window(std::vector<std::byte>& out) const {
+  const std::size_t n = window_.size();
+  put_raw(out, static_cast<std::uint16_t>(n));
+  for (std::size_t k = 0; k < n; ++k) {
+    const Pending& p = window_[n < kWindow ? k : (next_ + k) % kWindow];
+    put_raw(out, static_cast<std::uint8_t>(p.answered));
+    put_raw(out, static_cast<std::uint16_t>(p.model));
+    put_raw(out, static_cast<std::uint16_t>(p.request_id.size()));
+    const auto* id = reinterpret_cast<const std::byte*>(p.request_id.data());
+    out.insert(out.end(), id, id + p.request_id.size());
+    for (float f : p.x) put_raw(out, f);
+    const std::uint8_t flags = (p.preferences.max_latency_ms ? 1 : 0) | (p.preferences.max_cost_per_token ? 2 : 0);
+    put_raw(out, flags);
+    if (p.preferences.max_latency_ms) put_raw(out, *p.preferences.max_latency_ms);
+    if (p.preferences.max_cost_per_token) put_raw(out, *p.preferences.max_cost_per_token);
+    put_raw(out, p.preferences.quality_threshold);
+  }
+}
+
+Result<void> TenantSession::decode_window(std::span<const std::byte> bytes, std::size_t models) {
+  std::size_t at = 0;
+  std::uint16_t n = 0;
+  if (!get_raw(bytes, at, n) || n > kWindow) return corrupt("decision window: bad entry count");
+  window_.resize(n);
+  next_ = 0;
+  for (auto& p : window_) {
+    std::uint8_t answered = 0, flags = 0;
+    std::uint16_t model = 0, id_len = 0;
+    if (!get_raw(bytes, at, answered) || !get_raw(bytes, at, model) || !get_raw(bytes, at, id_len) ||
+        bytes.size() - at < id_len)
+      return corrupt("decision window: truncated entry");
+    if (model >= models) return corrupt("decision window: model index " + std::to_string(model) + " out of range");
+    p.answered = answered != 0;
+    p.model = model;
+    p.request_id.assign(reinterpret_cast<const char*>(bytes.data() + at), id_len);
+    at += id_len;
+    for (float& f : p.x)
+      if (!get_raw(bytes, at, f)) return corrupt("decision window: truncated features");
+    if (!get_raw(bytes, at, flags)) return corrupt("decision window: truncated preferences");
+    double v = 0.0;
+    if (flags & 1) {
+      if (!get_raw(bytes, at, v)) return corrupt("decision window: truncated preferences");
+      p.preferences.max_latency_ms = v;
+    }
+    if (flags & 2) {
+      if (!get_raw(bytes, at, v)) return corrupt("decision window: truncated preferences");
+      p.preferences.max_cost_per_token = v;
+    }
+    if (!get_raw(bytes, at, p.preferences.quality_threshold)) return corrupt("decision window: truncated preferences");
+  }
+  if (at != bytes.size()) return corrupt("decision window: trailing bytes");
+  return {};
+}
 
 std::vector<std::byte> TenantSession::snapshot() {
   const auto inner = tenant_.snapshot();
@@ -90,6 +168,10 @@ std::vector<std::byte> TenantSession::snapshot() {
   out.insert(out.end(), inner.begin(), inner.end());
   put_u32(out, static_cast<std::uint32_t>(counts.size()));
   for (auto b : counts) out.push_back(static_cast<std::byte>(b));
+  std::vector<std::byte> window;
+  encode_window(window);
+  put_u32(out, static_cast<std::uint32_t>(window.size()));
+  out.insert(out.end(), window.begin(), window.end());
   return out;
 }
 
@@ -97,7 +179,7 @@ Result<TenantSession> TenantSession::restore(const tenant::TenantContext& ctx, c
                                              std::span<const std::byte> bytes) {
   if (bytes.size() < 10 || std::memcmp(bytes.data(), kMagic, 4) != 0) return corrupt("not a tenant snapshot (magic)");
   const auto version = static_cast<std::uint16_t>(static_cast<unsigned>(bytes[4]) | (static_cast<unsigned>(bytes[5]) << 8));
-  if (version != kVersion) return corrupt("unsupported version " + std::to_string(version));
+  if (version != 1 && version != kVersion) return corrupt("unsupported version " + std::to_string(version));
   std::size_t at = 6;
   const std::size_t inner_len = get_u32(bytes.data() + at);
   at += 4;
@@ -108,13 +190,23 @@ Result<TenantSession> TenantSession::restore(const tenant::TenantContext& ctx, c
   if (bytes.size() - at < 4) return corrupt("truncated (outcome section length)");
   const std::size_t counts_len = get_u32(bytes.data() + at);
   at += 4;
-  if (counts_len != bytes.size() - at) return corrupt("outcome section length does not match the snapshot size");
+  if (version == 1 ? counts_len != bytes.size() - at : counts_len > bytes.size() - at)
+    return corrupt("outcome section length does not match the snapshot size");
   std::vector<std::uint8_t> raw(counts_len);
   std::memcpy(raw.data(), bytes.data() + at, counts_len);
+  at += counts_len;
   auto outcomes = routing::TenantOutcomes::decode(raw);
   if (!outcomes) return std::move(outcomes).error();
   router.attach(*outcomes);
-  return TenantSession(std::move(*tenant), std::move(*outcomes));
+  TenantSession session(std::move(*tenant), std::move(*outcomes));
+  if (version >= 2) {
+    if (bytes.size() - at < 4) return corrupt("truncated (decision window length)");
+    const std::size_t window_len = get_u32(bytes.data() + at);
+    at += 4;
+    if (window_len != bytes.size() - at) return corrupt("decision window length does not match the snapshot size");
+    if (auto ok = session.decode_window(bytes.subspan(at), ctx.models()); !ok) return std::move(ok).error();
+  }
+  return session;
 }
 
 std::size_t TenantSession::memory_bytes() const noexcept {

@@ -1,1 +1,291 @@
-// placeholder
+// hanzo-hmmd configuration: defaults, the shipped example, the kafka passthrough, errors that
+// name the key, and listen addresses.
+#include <catch2/catch.hpp>
+
+#include <boost/json.hpp>
+#include <cmath>
+#include <map>
+
+#include "hanzo/hmm/daemon/config.hpp"
+
+using namespace hanzo::hmm;
+using daemon::DaemonConfig;
+using Props = std::map<std::string, std::string>;
+
+namespace {
+
+Props as_map(const kafka::Config& c) { return Props(c.begin(), c.end()); }
+
+// Every declared option's current value, as the schema prints it (matrices and arrays of tables
+// print only their shape; compare() checks those field by field).
+std::map<std::string, std::string> option_values(DaemonConfig c) {
+  config::Schema s;
+  daemon::declare(s, c);
+  std::map<std::string, std::string> out;
+  for (const auto& o : s.describe()) out[o.key] = o.default_value;
+  return out;
+}
+
+void compare(const DaemonConfig& got, const DaemonConfig& want) {
+  const auto g = option_values(got), w = option_values(want);
+  CHECK(g.size() == w.size());
+  for (const auto& [key, value] : w) {
+    INFO(key);
+    CHECK(g.count(key) == 1);
+    if (g.count(key)) CHECK(g.at(key) == value);
+  }
+  CHECK(got.kafka_properties() == want.kafka_properties());
+  const auto& e = got.engine;
+  const auto& d = want.engine;
+  CHECK(e.market_regime.transitions == d.market_regime.transitions);
+  CHECK(e.market_regime.means == d.market_regime.means);
+  CHECK(e.market_regime.variances == d.market_regime.variances);
+  CHECK(e.tenants.regime.transitions == d.tenants.regime.transitions);
+  CHECK(e.tenants.regime.means == d.tenants.regime.means);
+  CHECK(e.tenants.regime.variances == d.tenants.regime.variances);
+  REQUIRE(e.classes.size() == d.classes.size());
+  for (std::size_t i = 0; i < d.classes.size(); ++i) {
+    CHECK(e.classes[i].id == d.classes[i].id);
+    CHECK(e.classes[i].weight == d.classes[i].weight);
+    CHECK(e.classes[i].supply == d.classes[i].supply);
+    CHECK(e.classes[i].credits == d.classes[i].credits);
+    CHECK(e.classes[i].memory_gb == d.classes[i].memory_gb);
+  }
+  REQUIRE(e.models.size() == d.models.size());
+  for (std::size_t i = 0; i < d.models.size(); ++i) {
+    const auto &m = e.models[i], &n = d.models[i];
+    CHECK(m.name == n.name);
+    CHECK(m.provider == n.provider);
+    CHECK(m.compute_class == n.compute_class);
+    CHECK(m.region == n.region);
+    CHECK((m.memory_gb == n.memory_gb && m.tokens_per_second == n.tokens_per_second && m.latency_ms == n.latency_ms &&
+           m.latency_sigma == n.latency_sigma && m.quality == n.quality && m.success_rate == n.success_rate));
+    CHECK((m.capabilities.function_calling == n.capabilities.function_calling &&
+           m.capabilities.vision == n.capabilities.vision));
+  }
+}
+
+Error error_of(const std::string& toml) {
+  auto r = daemon::daemon_config_from_toml(toml, "c.toml");
+  REQUIRE_FALSE(r.has_value());
+  return r.error();
+}
+
+}  // namespace
+
+TEST_CASE("daemon config: the built-in defaults validate", "[daemon][config]") {
+  const DaemonConfig c;
+  REQUIRE(c.validate());
+  CHECK(as_map(c.kafka_properties()) ==
+        Props{{"bootstrap.servers", "localhost:9092"}, {"group.id", "hanzo-hmmd"}, {"client.id", "hanzo-hmmd"}});
+  CHECK(c.kafka.empty());
+  CHECK(c.topics.requests == "hanzo.hmm.requests");
+  CHECK(c.topics.dlq == "hanzo.hmm.dlq");
+  CHECK(c.metrics_listen == "127.0.0.1:9464");
+  // An empty document is the defaults.
+  compare(daemon::daemon_config_from_toml("", "empty.toml").value(), c);
+}
+
+TEST_CASE("daemon config: the shipped example loads and equals the built-in defaults", "[daemon][config]") {
+  const std::string path = std::string(HANZO_CONFIG_DIR) + "/hanzo-hmmd.toml";
+  auto loaded = daemon::load_daemon_config(path);
+  INFO((loaded ? std::string() : loaded.error().to_string()));
+  REQUIRE(loaded);
+  compare(*loaded, DaemonConfig{});
+  // The example documents every daemon option and the sections operators edit, not an empty file.
+  const auto doc = config::parse_toml_file(path).value().as_object();
+  for (const char* section : {"kafka", "topics", "metrics", "daemon", "market", "router", "tenants", "classes", "models"})
+    CHECK(doc.contains(section));
+  for (const char* k : {"ticks", "requests", "feedback", "decisions", "prices", "dlq"}) CHECK(doc.at("topics").as_object().contains(k));
+  CHECK(doc.at("metrics").as_object().contains("listen"));
+  for (const char* k : {"max_resident_tenants", "tenant_idle_seconds", "router_actors", "max_in_flight", "resume_in_flight",
+                        "max_message_bytes", "max_tenant_id_bytes", "shutdown_timeout_seconds", "commit_interval_seconds"})
+    CHECK(doc.at("daemon").as_object().contains(k));
+  CHECK(as_map(loaded->kafka).count("bootstrap.servers") == 1);
+}
+
+TEST_CASE("daemon config: kafka keys pass through to librdkafka, nested or quoted, overriding defaults", "[daemon][config]") {
+  const auto c = daemon::daemon_config_from_toml(R"([kafka]
+"bootstrap.servers" = "broker-1:9093,broker-2:9093"
+"security.protocol" = "SASL_SSL"
+sasl.mechanism = "PLAIN"
+sasl.username = "hmmd"
+[kafka.ssl]
+ca.location = "/etc/ssl/ca.pem"
+[kafka.socket]
+"timeout.ms" = 5000
+"keepalive.enable" = true
+)",
+                                                 "c.toml")
+                     .value();
+  CHECK(as_map(c.kafka) == Props{{"bootstrap.servers", "broker-1:9093,broker-2:9093"},
+                                 {"security.protocol", "SASL_SSL"},
+                                 {"sasl.mechanism", "PLAIN"},
+                                 {"sasl.username", "hmmd"},
+                                 {"ssl.ca.location", "/etc/ssl/ca.pem"},
+                                 {"socket.timeout.ms", "5000"},
+                                 {"socket.keepalive.enable", "true"}});
+  const auto props = c.kafka_properties();
+  CHECK(props.size() == 9);  // each property once: the default bootstrap.servers was replaced
+  CHECK(as_map(props) == Props{{"bootstrap.servers", "broker-1:9093,broker-2:9093"},
+                               {"group.id", "hanzo-hmmd"},
+                               {"client.id", "hanzo-hmmd"},
+                               {"security.protocol", "SASL_SSL"},
+                               {"sasl.mechanism", "PLAIN"},
+                               {"sasl.username", "hmmd"},
+                               {"ssl.ca.location", "/etc/ssl/ca.pem"},
+                               {"socket.timeout.ms", "5000"},
+                               {"socket.keepalive.enable", "true"}});
+
+  // In code: the file's "kafka." prefix names the same property, and a later entry wins.
+  DaemonConfig d;
+  d.kafka = {{"kafka.group.id", "g1"}, {"client.id", "a"}, {"group.id", "g2"}, {"linger.ms", "5"}};
+  CHECK(d.kafka_properties() == kafka::Config{{"bootstrap.servers", "localhost:9092"},
+                                              {"group.id", "g2"},
+                                              {"client.id", "a"},
+                                              {"linger.ms", "5"}});
+  CHECK(d.validate());
+}
+
+TEST_CASE("daemon config: every bound and cross-check names its key", "[daemon][config]") {
+  const std::string long_topic(250, 't');
+  const struct {
+    std::string toml, where, says;
+  } cases[] = {
+      {"[daemon]\nresume_in_flight = 20000\n", "daemon.resume_in_flight", "must be below daemon.max_in_flight (20000)"},
+      {"[daemon]\nmax_in_flight = 100\n", "daemon.resume_in_flight", "daemon.max_in_flight (100)"},
+      {"[daemon]\nmax_in_flight = 50\nresume_in_flight = 50\n", "daemon.resume_in_flight", "(50)"},
+      {"[daemon]\nmax_in_flight = 0\n", "daemon.max_in_flight", "out of bounds"},
+      {"[daemon]\nresume_in_flight = -1\n", "daemon.resume_in_flight", "out of bounds"},
+      {"[daemon]\nrouter_actors = 0\n", "daemon.router_actors", ">= 1"},
+      {"[daemon]\nrouter_actors = 257\n", "daemon.router_actors", "<= 256"},
+      {"[daemon]\nrouter_actors = 2.5\n", "daemon.router_actors", "whole number"},
+      {"[daemon]\nmax_resident_tenants = 0\n", "daemon.max_resident_tenants", ">= 1"},
+      {"[daemon]\ntenant_idle_seconds = 0\n", "daemon.tenant_idle_seconds", "> 0"},
+      {"[daemon]\ntenant_idle_seconds = \"5m\"\n", "daemon.tenant_idle_seconds", "a number"},
+      {"[daemon]\nmax_message_bytes = 0\n", "daemon.max_message_bytes", "out of bounds"},
+      {"[daemon]\nmax_message_bytes = 2000000000\n", "daemon.max_message_bytes", "<= 1000000000"},
+      {"[daemon]\nmax_tenant_id_bytes = 0\n", "daemon.max_tenant_id_bytes", "out of bounds"},
+      {"[daemon]\nshutdown_timeout_seconds = 0\n", "daemon.shutdown_timeout_seconds", "> 0"},
+      {"[daemon]\nshutdown_timeout_seconds = 7200\n", "daemon.shutdown_timeout_seconds", "<= 3600"},
+      {"[daemon]\ncommit_interval_seconds = -1\n", "daemon.commit_interval_seconds", "> 0"},
+      {"[daemon]\nmax_inflight = 5\n", "daemon.max_inflight", "did you mean \"max_in_flight\""},
+      {"[topic]\nticks = \"t\"\n", "topic", "did you mean \"topics\""},
+      {"[topics]\nticks = \"\"\n", "topics.ticks", "must not be empty"},
+      {"[topics]\nrequests = 5\n", "topics.requests", "a string"},
+      {"[topics]\ndlq = \"hanzo.hmm.requests\"\n", "topics.dlq", "is already topics.requests"},
+      {"[topics]\nprices = \"p\"\ndecisions = \"p\"\n", "topics.prices", "is already topics.decisions"},
+      {"[topics]\nfeedback = \"my feedback\"\n", "topics.feedback", "letters, digits"},
+      {"[topics]\nticks = \"..\"\n", "topics.ticks", "not a valid Kafka topic name"},
+      {"[topics]\nticks = \"" + long_topic + "\"\n", "topics.ticks", "249"},
+      {"[topics]\ncolour = \"x\"\n", "topics.colour", "unknown option"},
+      {"[metrics]\nlisten = \"localhost\"\n", "metrics.listen", "\"localhost\""},
+      {"[metrics]\nlisten = \"[::1]:99999\"\n", "metrics.listen", "65535"},
+      {"[metrics]\nport = 9464\n", "metrics.port", "unknown option"},
+      {"[kafka]\n\"bootstrap.servers\" = [\"a:1\", \"b:2\"]\n", "kafka.bootstrap.servers", "a string, number or boolean"},
+      {"[kafka]\n\"enable.auto.commit\" = true\n", "kafka.enable.auto.commit", "must be false"},
+      {"[kafka]\nenable.auto.offset.store = \"true\"\n", "kafka.enable.auto.offset.store", "must be false"},
+      {"kafka = 3\n", "kafka", "a table"},
+      // The MarketMaker's keys are still checked, by its own declaration and validate().
+      {"[market]\nlamda = 0.1\n", "market.lamda", "did you mean \"lambda\""},
+      {"[router.regimes.crisis]\ngamma = 0\n", "router.regimes.crisis.gamma", "out of bounds"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.toml);
+    const Error e = error_of(c.toml);
+    CHECK(e.where == "c.toml: " + c.where);
+    CHECK_THAT(e.message, Catch::Contains(c.says));
+  }
+  // A false auto-commit is accepted: it is what the daemon needs anyway.
+  CHECK(daemon::daemon_config_from_toml("[kafka]\n\"enable.auto.commit\" = false\n", "c.toml"));
+}
+
+TEST_CASE("daemon config: validate() checks a config built in code like a file", "[daemon][config]") {
+  auto where = [](const DaemonConfig& c) {
+    auto ok = c.validate();
+    return ok ? std::string("(valid)") : ok.error().where;
+  };
+  DaemonConfig c;
+  c.router_actors = 0;
+  CHECK(where(c) == "daemon.router_actors");
+  c = {};
+  c.tenant_idle_seconds = std::nan("");
+  CHECK(where(c) == "daemon.tenant_idle_seconds");
+  c = {};
+  c.resume_in_flight = c.max_in_flight;
+  CHECK(where(c) == "daemon.resume_in_flight");
+  c = {};
+  c.metrics_listen = "9464";
+  CHECK(where(c) == "metrics.listen");
+  c = {};
+  c.topics.ticks = c.topics.feedback;
+  CHECK(where(c) == "topics.feedback");
+  c = {};
+  c.kafka = {{"kafka.", "x"}};
+  CHECK(where(c) == "kafka.kafka.");
+  c = {};
+  c.engine.models[0].compute_class = "h200";
+  CHECK(where(c) == "models[0].compute_class");
+}
+
+TEST_CASE("daemon config: file errors carry the file and line", "[daemon][config]") {
+  const Error syntax = error_of("[daemon\nrouter_actors = 2\n");
+  CHECK(syntax.code == Errc::parse_error);
+  CHECK_THAT(syntax.where, Catch::StartsWith("c.toml:1:"));
+  auto missing = daemon::load_daemon_config("/nonexistent/hanzo-hmmd.toml");
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().code == Errc::io_error);
+  CHECK(missing.error().where == "/nonexistent/hanzo-hmmd.toml");
+}
+
+TEST_CASE("daemon config: every option is declared with a description, default and bounds", "[daemon][config]") {
+  DaemonConfig c;
+  config::Schema s;
+  daemon::declare(s, c);
+  std::map<std::string, config::OptionInfo> opts;
+  for (const auto& o : s.describe()) {
+    if (o.type != "table") CHECK(!o.description.empty());
+    opts[o.key] = o;
+  }
+  CHECK(opts.count("market.lambda") == 1);  // the MarketMaker's options are all there
+  CHECK(opts.count("models[].tokens_per_second") == 1);
+  CHECK(opts.at("kafka").type == "table of strings");
+  CHECK_THAT(opts.at("kafka").description, Catch::Contains("bootstrap.servers = localhost:9092"));
+  CHECK(opts.at("topics.decisions").default_value == "\"hanzo.hmm.decisions\"");
+  CHECK(opts.at("metrics.listen").default_value == "\"127.0.0.1:9464\"");
+  CHECK(opts.at("daemon.max_in_flight").default_value == "20000");
+  CHECK(opts.at("daemon.resume_in_flight").default_value == "10000");
+  CHECK(opts.at("daemon.max_message_bytes").default_value == "1048576");
+  CHECK(opts.at("daemon.tenant_idle_seconds").default_value == "300");
+  CHECK(opts.at("daemon.router_actors").bounds == ">= 1 and <= 256");
+  for (const auto& [key, o] : opts)
+    if (key.rfind("daemon.", 0) == 0) CHECK(!o.bounds.empty());
+}
+
+TEST_CASE("listen addresses: HOST:PORT and [IPv6]:PORT", "[daemon][config]") {
+  using P = std::pair<std::string, std::uint16_t>;
+  const std::pair<const char*, P> good[] = {
+      {"0.0.0.0:9464", {"0.0.0.0", 9464}},        {"127.0.0.1:0", {"127.0.0.1", 0}},
+      {"localhost:65535", {"localhost", 65535}},  {"metrics-1.example.com:80", {"metrics-1.example.com", 80}},
+      {"[::1]:9464", {"::1", 9464}},              {"[::]:1", {"::", 1}},
+      {"[fe80::1%eth0]:9464", {"fe80::1%eth0", 9464}}, {"[::ffff:127.0.0.1]:9464", {"::ffff:127.0.0.1", 9464}},
+      {"host:009464", {"host", 9464}},
+  };
+  for (const auto& [text, want] : good) {
+    INFO(text);
+    auto got = daemon::parse_listen_address(text, "--metrics-listen");
+    REQUIRE(got);
+    CHECK(*got == want);
+  }
+  const char* bad[] = {"",          "localhost",  ":9464",         "localhost:",     "localhost:65536",
+                       "h:-1",      "h:+1",       "h:94a",         "h: 9464",        "::1:9464",
+                       "[::1]9464", "[::1]",      "[::1",          "[]:80",          "[localhost]:80",
+                       "[::1]:",    "local host:80", "h/x:80",     "h:99999999999999999999999"};
+  for (const char* text : bad) {
+    INFO(text);
+    auto got = daemon::parse_listen_address(text, "--metrics-listen");
+    REQUIRE_FALSE(got);
+    CHECK(got.error().where == "--metrics-listen");
+    CHECK_THAT(got.error().message, Catch::Contains("\"" + std::string(text) + "\""));
+  }
+}

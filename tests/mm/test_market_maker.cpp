@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "fixtures.hpp"
+#include "hanzo/hmm/wire/decision.hpp"
 
 using namespace mmtest;
 
@@ -48,6 +49,13 @@ TEST_CASE("mm: observations of the wrong length reject the request with the reas
   const auto d = m.route_request("acme", r).value();
   CHECK(d.status == routing::Status::rejected);
   CHECK_THAT(d.reasoning, Catch::Contains("observations"));
+  // The tenant's current belief is reported, and the decision passes its own strict decoder
+  // (the posterior sums to 1).
+  double sum = 0.0;
+  for (double p : d.regime_posterior) sum += p;
+  CHECK(sum == Approx(1.0));
+  CHECK(!d.regime.empty());
+  CHECK(wire::decode_decision(wire::encode_decision(d)));
 }
 
 TEST_CASE("mm: feedback for tenant A raises the model for A and leaves B unchanged", "[mm]") {
@@ -184,4 +192,58 @@ TEST_CASE("mm: feedback finds requests across a full decision window, and forget
     CHECK(!e.learned);
   }
   for (std::size_t i = 10; i < n; ++i) CHECK(m.feedback("w", fb_for(i)).value().learned);
+}
+
+TEST_CASE("mm: feedback after a snapshot and restore trains once, like without it", "[mm]") {
+  using namespace mmtest;
+  auto a = make();  // never restored
+  auto b = make();  // restored between the decisions and their feedback
+  std::vector<routing::Decision> decided;
+  for (int i = 0; i < 5; ++i) {
+    decided.push_back(a.route_request("t", crate_request("w" + std::to_string(i))).value());
+    REQUIRE(b.route_request("t", crate_request("w" + std::to_string(i))));
+  }
+  auto c = make();
+  REQUIRE(c.restore_tenant("t", b.snapshot_tenant("t").value()));
+  for (int i = 0; i < 5; ++i) {
+    routing::Feedback fb{decided[i].request_id, "t", decided[i].model, 300.0, 70.0, 0.9, 1e-5, true};
+    const auto ea = a.feedback("t", fb).value();
+    const auto ec = c.feedback("t", fb).value();
+    CHECK(ea.learned);
+    CHECK(ec.learned);  // the window came back with the state
+    CHECK(c.feedback("t", fb).value().duplicate);
+  }
+  CHECK(c.snapshot_tenant("t").value() == a.snapshot_tenant("t").value());
+  // A snapshot taken after feedback keeps the "answered" marks: a redelivered feedback is a
+  // duplicate on the restored side too, not a second count.
+  auto d = make();
+  REQUIRE(d.restore_tenant("t", c.snapshot_tenant("t").value()));
+  routing::Feedback again{decided[0].request_id, "t", decided[0].model, 300.0, 70.0, 0.9, 1e-5, true};
+  CHECK(d.feedback("t", again).value().duplicate);
+}
+
+TEST_CASE("mm: a version 1 tenant snapshot (no window) still restores", "[mm]") {
+  using namespace mmtest;
+  auto a = make();
+  REQUIRE(a.route_request("t", crate_request("v1")));
+  auto bytes = a.snapshot_tenant("t").value();
+  // Rewrite as v1: version 1, cut after the outcome section (the window section is the tail).
+  std::size_t at = 6;
+  auto u32 = [&](std::size_t p) {
+    return static_cast<std::size_t>(bytes[p]) | static_cast<std::size_t>(bytes[p + 1]) << 8 |
+           static_cast<std::size_t>(bytes[p + 2]) << 16 | static_cast<std::size_t>(bytes[p + 3]) << 24;
+  };
+  at += 4 + u32(at);
+  at += 4 + u32(at);
+  bytes.resize(at);
+  bytes[4] = std::byte{1};
+  auto b = make();
+  REQUIRE(b.restore_tenant("t", bytes));
+  // Same adapter and counts, empty window: a feedback is counted but cannot train.
+  routing::Feedback fb{"v1", "t", "qwen2.5-7b", 300.0, 70.0, 0.9, 1e-5, true};
+  const auto e = b.feedback("t", fb).value();
+  CHECK(e.counted);
+  CHECK_FALSE(e.learned);
+  bytes[4] = std::byte{3};
+  CHECK_FALSE(b.restore_tenant("u", bytes));
 }

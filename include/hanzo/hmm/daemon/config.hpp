@@ -3,7 +3,9 @@
 // (config/hanzo-hmmd.toml) maps onto it key by key and --print-config documents it.
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <string>
+#include <utility>
 #include "hanzo/hmm/config/schema.hpp"
 #include "hanzo/hmm/kafka/types.hpp"
 #include "hanzo/hmm/mm/config.hpp"
@@ -44,13 +46,18 @@ struct DaemonConfig {
   kafka::Config kafka_properties() const;
 };
 
+// bootstrap.servers=localhost:9092, group.id=hanzo-hmmd, client.id=hanzo-hmmd: what
+// kafka_properties() starts from before the configured [kafka] keys.
+kafka::Config default_kafka_properties();
+
 // Declares every option of `c` into `s`: the MarketMaker's keys plus kafka, topics, metrics, daemon.
 void declare(config::Schema& s, DaemonConfig& c);
 // Defaults, then the document's values, then validate(). `source` names the file in errors.
 Result<DaemonConfig> daemon_config_from_toml(const std::string& text, const std::string& source);
 Result<DaemonConfig> load_daemon_config(const std::string& path);
 
-// HOST:PORT → (host, port); errors name `key`. Accepts "0.0.0.0:9464", "[::1]:9464", "localhost:0".
+// HOST:PORT → (host, port); errors name `key` and quote `text`. Accepts "0.0.0.0:9464",
+// "[::1]:9464" (host "::1", brackets stripped), "localhost:0". An IPv6 host needs brackets.
 Result<std::pair<std::string, std::uint16_t>> parse_listen_address(const std::string& text, const std::string& key);
 
 }  // namespace hanzo::hmm::daemon

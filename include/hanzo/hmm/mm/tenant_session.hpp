@@ -41,14 +41,18 @@ class TenantSession {
   // Folds the request's observations into the regime filter (empty: one-step prediction; wrong
   // length: error, state unchanged) and computes features and habit scores.
   Result<void> prepare(const routing::RoutingRequest& request, TenantPart& out);
+  // The tenant's current regime belief (no observation folded in): what a rejected decision
+  // reports, since a request that could not be prepared leaves the filter unchanged.
+  void current_regime(TenantPart& out) const;
   // Remembers a routed decision so feedback can find it.
   void remember(const routing::RoutingRequest& request, const TenantPart& part, std::size_t model_index);
   // Counts the outcome and, for a remembered request answered for the first time, trains the
   // adapter with reward(feedback, preferences). A second feedback for a request is ignored.
   Result<FeedbackEffect> feedback(const routing::Feedback& fb, const routing::Router& router);
 
-  // "HZMM" v1: u32 length + tenant snapshot (adapter, regime filter) + u32 length + outcome counts.
-  // The decision window is not persisted.
+  // "HZMM" v2: u32 length + tenant snapshot (adapter, regime filter) + u32 length + outcome
+  // counts + u32 length + the decision window (so feedback after an eviction or a restart still
+  // trains once). restore() also reads v1 (no window).
   std::vector<std::byte> snapshot();
   static Result<TenantSession> restore(const tenant::TenantContext& ctx, const routing::Router& router,
                                        std::span<const std::byte> bytes);
@@ -65,6 +69,8 @@ class TenantSession {
     routing::Preferences preferences;
     bool answered{false};
   };
+  void encode_window(std::vector<std::byte>& out) const;
+  Result<void> decode_window(std::span<const std::byte> bytes, std::size_t models);
   TenantSession(tenant::ActiveTenant t, routing::TenantOutcomes o) : tenant_(std::move(t)), outcomes_(std::move(o)) {}
 
   tenant::ActiveTenant tenant_;

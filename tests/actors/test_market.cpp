@@ -1,0 +1,87 @@
+// The market actor: ticks move prices for routers without a round trip; refused ticks go to
+// the DLQ unchanged; prices are published per tick.
+#include <fstream>
+
+#include "fixture.hpp"
+#include "hanzo/hmm/wire/market.hpp"
+
+using namespace acttest;
+
+namespace {
+
+std::vector<std::string> demo_ticks() {
+  std::ifstream in(std::string(HANZO_CONFIG_DIR) + "/demo/ticks-shock.jsonl");
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) lines.push_back(line);
+  return lines;
+}
+
+TickItem tick_item(std::uint64_t token, const std::string& json, const daemon::DaemonConfig& cfg) {
+  TickItem t;
+  t.token = token;
+  t.tick = wire::decode_tick(json, cfg.engine.classes).value();
+  t.original.topic = cfg.topics.ticks;
+  t.original.offset = static_cast<std::int64_t>(token);
+  t.original.value = json;
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("ticks move the prices the routers use, as in the facade", "[actors][market]") {
+  Fixture f;
+  auto market = f.sys.spawn(actors::market, f.engine);
+  const auto ticks = demo_ticks();
+  REQUIRE(ticks.size() > 10);
+  std::uint64_t token = 1000;
+  std::uint64_t request_token = 0;
+  // Alternate: a batch of ticks, then requests; the facade sees the same sequence.
+  for (std::size_t i = 0; i < ticks.size(); i += 5) {
+    TickBatch batch;
+    for (std::size_t k = i; k < std::min(i + 5, ticks.size()); ++k) {
+      batch.items.push_back(tick_item(++token, ticks[k], f.config));
+      REQUIRE(f.reference->tick(batch.items.back().tick.tick));
+    }
+    caf::anon_send(market, std::move(batch));
+    f.run();
+    IngestBatch b;
+    b.tenants.push_back({"acme", {TenantItem{++request_token, -1, request("q" + std::to_string(i))}}});
+    f.send(std::move(b));
+    f.run();
+  }
+  CHECK(f.decisions().at("acme") == f.expected.at("acme"));
+  // One price snapshot per tick, the last equal to the facade's prices.
+  const auto prices = f.sink.on(f.config.topics.prices);
+  REQUIRE(prices.size() == ticks.size());
+  const auto last = wire::decode_snapshot(prices.back().value, f.config.engine.classes,
+                                          f.config.engine.market_regime.states)
+                        .value();
+  const auto& ref = f.reference->prices();
+  REQUIRE(last.classes.size() == ref.classes.size());
+  for (std::size_t c = 0; c < ref.classes.size(); ++c) CHECK(last.classes[c].price == Approx(ref.classes[c].price).epsilon(1e-12));
+  CHECK(f.engine->prices.latest()->snapshot.tick == ticks.size());
+  caf::anon_send_exit(market, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE("a tick the market refuses goes to the DLQ unchanged and prices stay", "[actors][market]") {
+  Fixture f;
+  auto market = f.sys.spawn(actors::market, f.engine);
+  const std::string bad = R"({"dt": 1.0, "flows": [{"class": "h100-80g", "shock": 1000.0}]})";
+  const auto before = f.engine->prices.latest();
+  TickBatch batch;
+  batch.items.push_back(tick_item(7, bad, f.config));
+  caf::anon_send(market, std::move(batch));
+  f.run();
+  const auto dlq = f.sink.on(f.config.topics.dlq);
+  REQUIRE(dlq.size() == 1);
+  CHECK(dlq[0].value == bad);
+  const auto reason = kafka::find_header(dlq[0].headers, kafka::dlq_reason_header);
+  REQUIRE(reason);
+  CHECK(reason->starts_with("rejected: "));
+  CHECK(reason->find("shock") != std::string_view::npos);
+  CHECK(kafka::find_header(dlq[0].headers, kafka::dlq_offset_header) == std::optional<std::string_view>("7"));
+  CHECK(f.sink.on(f.config.topics.prices).empty());
+  CHECK(f.engine->prices.latest() == before);
+  caf::anon_send_exit(market, caf::exit_reason::user_shutdown);
+}

@@ -1,0 +1,161 @@
+// Tenant manager, tenant actors and routers against the single-threaded facade.
+#include "fixture.hpp"
+
+using namespace acttest;
+
+namespace {
+
+TenantItem item(std::uint64_t token, routing::RoutingRequest r) { return {token, -1, std::move(r)}; }
+TenantItem item(std::uint64_t token, routing::Feedback f) { return {token, -1, std::move(f)}; }
+
+// Three tenants, requests interleaved with feedback on earlier decisions, over several batches.
+void drive(Fixture& f, int rounds) {
+  std::uint64_t token = 0;
+  for (int round = 0; round < rounds; ++round) {
+    IngestBatch batch;
+    for (const char* t : {"acme", "globex", "initech"}) {
+      TenantBatch tb{t, {}};
+      for (int k = 0; k < 3; ++k) {
+        const std::string id = std::string(t) + "-" + std::to_string(round) + "-" + std::to_string(k);
+        tb.items.push_back(item(++token, request(id, {0.1 * k, -0.5, 0.0, 0.2 * round})));
+      }
+      if (round > 0) {  // feedback for the previous round's first request, on the model it got
+        const std::string prev = std::string(t) + "-" + std::to_string(round - 1) + "-0";
+        tb.items.push_back(item(++token, feedback(prev, "qwen2.5-7b", round % 2 ? 0.95 : 0.2, round % 3 != 0)));
+      }
+      batch.tenants.push_back(std::move(tb));
+    }
+    f.send(std::move(batch));
+    f.run();
+  }
+}
+
+}  // namespace
+
+TEST_CASE("every request gets the facade's decision, in order per tenant", "[actors]") {
+  Fixture f;
+  drive(f, 6);
+  const auto got = f.decisions();
+  REQUIRE(got.size() == 3);
+  for (const auto& [tenant, list] : f.expected) {
+    INFO(tenant);
+    REQUIRE(got.at(tenant).size() == 18);
+    CHECK(got.at(tenant) == list);  // byte-identical JSON, same order
+  }
+  // Feedback produces nothing but is acknowledged: 5 rounds x 3 tenants.
+  CHECK(f.sink.finished.size() == 15);
+  // One result per consumed message: 54 decisions + 15 feedback, tokens 1..69 each once.
+  std::vector<std::uint64_t> tokens = f.sink.finished;
+  for (const auto& [r, t] : f.sink.produced) tokens.push_back(t);
+  std::sort(tokens.begin(), tokens.end());
+  std::vector<std::uint64_t> all(69);
+  std::iota(all.begin(), all.end(), 1);
+  CHECK(tokens == all);
+}
+
+TEST_CASE("tenant state matches the facade after learning", "[actors]") {
+  Fixture f;
+  drive(f, 4);
+  for (const char* t : {"acme", "globex", "initech"}) {
+    INFO(t);
+    CHECK(f.state_of(t) == f.reference->snapshot_tenant(t).value());
+  }
+}
+
+TEST_CASE("resident tenants stay under the cap and come back with their state", "[actors]") {
+  daemon::DaemonConfig cfg;
+  cfg.max_resident_tenants = 3;
+  Fixture f(cfg);
+  std::uint64_t token = 0;
+  for (int round = 0; round < 2; ++round) {
+    for (int t = 0; t < 10; ++t) {
+      const std::string tenant = "tenant-" + std::to_string(t);
+      IngestBatch b;
+      b.tenants.push_back({tenant, {item(++token, request(tenant + "-r" + std::to_string(round), {0.3, 0.1, -0.2, 0.0}))}});
+      f.send(std::move(b));
+      f.run();
+      CHECK(f.status().resident <= 3);
+    }
+  }
+  const auto s = f.status();
+  CHECK(s.resident == 3);
+  CHECK(s.dormant == 7);
+  CHECK(s.evictions == 17);  // 7 in the first round, then every tenant of the second round
+  CHECK(s.spawned == 20);
+  // Every tenant went dormant and came back: its state continued, not restarted.
+  for (int t = 0; t < 10; ++t) {
+    const std::string tenant = "tenant-" + std::to_string(t);
+    INFO(tenant);
+    CHECK(f.state_of(tenant) == f.reference->snapshot_tenant(tenant).value());
+    CHECK(f.decisions().at(tenant) == f.expected.at(tenant));
+  }
+}
+
+TEST_CASE("items arriving during an eviction wait for the state and keep their order", "[actors]") {
+  daemon::DaemonConfig cfg;
+  cfg.max_resident_tenants = 1;
+  Fixture f(cfg);
+  // Without running the scheduler in between: a evicts b, b evicts a, a again, all queued.
+  IngestBatch b1, b2, b3;
+  b1.tenants.push_back({"a", {item(1, request("a-1", {0.2, 0.2, 0.2, 0.2}))}});
+  b2.tenants.push_back({"b", {item(2, request("b-1"))}});
+  b3.tenants.push_back({"a", {item(3, request("a-2", {0.1, 0.0, 0.0, 0.1})), item(4, feedback("a-1", "qwen2.5-7b", 0.9))}});
+  f.send(std::move(b1));
+  f.send(std::move(b2));
+  f.send(std::move(b3));
+  f.run();
+  CHECK(f.decisions() == f.expected);
+  CHECK(f.state_of("a") == f.reference->snapshot_tenant("a").value());
+}
+
+TEST_CASE("idle tenants are evicted by the sweep", "[actors]") {
+  daemon::DaemonConfig cfg;
+  cfg.tenant_idle_seconds = 0.0;
+  Fixture f(cfg);
+  IngestBatch b;
+  b.tenants.push_back({"x", {item(1, request("x-1"))}});
+  b.tenants.push_back({"y", {item(2, request("y-1"))}});
+  f.send(std::move(b));
+  f.run();
+  CHECK(f.status().resident == 2);
+  caf::anon_send(f.manager, sweep_atom::value);
+  f.run();
+  const auto s = f.status();
+  CHECK(s.resident == 0);
+  CHECK(s.dormant == 2);
+  CHECK(f.state_of("x") == f.reference->snapshot_tenant("x").value());
+}
+
+TEST_CASE("a request the tenant cannot serve is answered rejected, in order", "[actors]") {
+  Fixture f;
+  IngestBatch b;
+  // 3 behaviour signals where the tenant model expects 4: rejected, between two routed ones.
+  b.tenants.push_back({"t", {item(1, request("ok-1")), item(2, request("bad", {1.0, 2.0, 3.0})), item(3, request("ok-2"))}});
+  f.send(std::move(b));
+  f.run();
+  const auto got = f.decisions().at("t");
+  REQUIRE(got.size() == 3);
+  CHECK(got == f.expected.at("t"));
+  const auto bad = wire::decode_decision(got[1]).value();
+  CHECK(bad.decision.status == routing::Status::rejected);
+  CHECK(bad.decision.request_id == "bad");
+  CHECK(bad.decision.reasoning.find("observations") != std::string::npos);
+}
+
+TEST_CASE("if the router is gone the tenant still answers every request", "[actors]") {
+  Fixture f;
+  for (auto& r : f.routers) caf::anon_send_exit(r, caf::exit_reason::kill);
+  f.run();
+  IngestBatch b;
+  b.tenants.push_back({"t", {item(1, request("r-1")), item(2, request("r-2"))}});
+  caf::anon_send(f.manager, std::move(b));
+  f.run();
+  const auto got = f.decisions().at("t");
+  REQUIRE(got.size() == 2);
+  for (std::size_t i = 0; i < 2; ++i) {
+    const auto d = wire::decode_decision(got[i]).value().decision;
+    CHECK(d.request_id == "r-" + std::to_string(i + 1));
+    CHECK(d.status == routing::Status::rejected);
+    CHECK(d.reasoning.find("router unavailable") != std::string::npos);
+  }
+}
