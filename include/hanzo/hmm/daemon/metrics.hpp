@@ -1,6 +1,7 @@
 // The daemon's Prometheus metrics (config/prometheus/metrics.txt is the contract: names, types,
-// labels). prometheus-cpp stays behind a pimpl; every update is a lock-free atomic on a handle
-// resolved at construction, so the hot path does no label lookup. Thread-safe.
+// labels). prometheus-cpp stays behind a pimpl; every series is resolved at construction, so the
+// hot path does no label lookup: counter and gauge updates are lock-free atomics, a histogram
+// observation takes prometheus-cpp's own short per-histogram lock. Thread-safe.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -37,16 +38,23 @@ struct MetricsOptions {
   std::vector<std::string> regimes;  // market regime names
   std::string version;               // build_info labels
   std::string revision;
+  // messages_consumed_total{topic} values: the Kafka topic names, so the series join with
+  // consumer_lag_messages{topic}. Defaults are the default topic names.
+  std::string ticks_topic{"hanzo.hmm.ticks"};
+  std::string requests_topic{"hanzo.hmm.requests"};
+  std::string feedback_topic{"hanzo.hmm.feedback"};
 };
 
 class Metrics {
  public:
   explicit Metrics(const MetricsOptions& options);
-  ~Metrics();
+  ~Metrics();  // stops the HTTP server: civetweb was seen to take up to 2 s to stop its threads
   Metrics(const Metrics&) = delete;
   Metrics& operator=(const Metrics&) = delete;
 
-  // Serves /metrics on HOST:PORT (port 0 picks a free one); errors name the address.
+  // Serves /metrics on HOST:PORT (port 0 picks a free one); errors name the address. Once only:
+  // a second call while listening is an error. Besides the contract's metrics, the HTTP
+  // exposition carries prometheus-cpp's own exposer_* scrape statistics.
   Result<void> listen(const std::string& address);
   std::uint16_t port() const noexcept;  // the bound port after listen(), else 0
   // The text exposition format, as a scrape would return it.

@@ -18,7 +18,8 @@ class Notifier {
   bool enabled() const noexcept { return enabled_; }
   // The interval systemd expects pings within (WatchdogSec=), if the watchdog is on.
   std::optional<std::chrono::microseconds> watchdog_interval() const noexcept { return watchdog_; }
-  // Each sends one datagram; failures are ignored (systemd may be gone at shutdown).
+  // Each sends one datagram; failures are ignored (systemd may be gone at shutdown). Newlines in
+  // a status become spaces, so a status cannot add assignments of its own.
   void ready(std::string_view status) const;      // READY=1 + STATUS=
   void status(std::string_view status) const;     // STATUS=
   void stopping(std::string_view status) const;   // STOPPING=1 + STATUS=
@@ -42,7 +43,9 @@ class Health {
 };
 
 // Pings WATCHDOG=1 every interval/2 while Health is healthy (max_age = interval/2); stays silent
-// otherwise, so systemd restarts a wedged daemon. Stops on destruction.
+// otherwise, so systemd restarts a wedged daemon. Stops on destruction. Without a watchdog
+// interval (unset, or meant for another pid) no thread starts. `notifier` is copied; `health` must
+// outlive the Watchdog.
 class Watchdog {
  public:
   Watchdog(const Notifier& notifier, const Health& health);
