@@ -100,6 +100,9 @@ int run_daemon(const DaemonOptions& options) {
   mo.regimes = cfg->engine.market_regime.states;
   mo.version = HANZO_HMM_VERSION;
   mo.revision = HANZO_HMM_REVISION;
+  mo.ticks_topic = cfg->topics.ticks;
+  mo.requests_topic = cfg->topics.requests;
+  mo.feedback_topic = cfg->topics.feedback;
   daemon::Metrics metrics(mo);
   if (auto ok = metrics.listen(cfg->metrics_listen); !ok) {
     std::cerr << "hanzo-hmmd: metrics: " << ok.error().to_string() << '\n';
@@ -150,9 +153,14 @@ int run_daemon(const DaemonOptions& options) {
   {
     daemon::Watchdog watchdog(notifier, health);
     const timespec tick{0, 200'000'000};
+    auto last_status = std::chrono::steady_clock::now();
     for (;;) {
       const int sig = sigtimedwait(&signals, nullptr, &tick);
       if (sig == SIGTERM || sig == SIGINT) break;
+      if (const auto now = std::chrono::steady_clock::now(); now - last_status >= std::chrono::seconds(5)) {
+        last_status = now;
+        notifier.status((*ingest)->status_line());
+      }
     }
     // 6. Stop in reverse: fetching and in-flight work, then actors, then Kafka.
     notifier.stopping("draining");

@@ -242,9 +242,18 @@ IngestStats Ingest::run(tenant_manager_actor manager, market_actor market, const
     serve();
     backpressure();
     periodic(now);
+    consumed_.store(stats_.consumed, std::memory_order_relaxed);
+    dead_lettered_.store(stats_.dead_lettered, std::memory_order_relaxed);
+    in_flight_.store(ledger_.in_flight(), std::memory_order_relaxed);
   }
   drain();
   return stats_;
+}
+
+std::string Ingest::status_line() const {
+  return "processing: consumed " + std::to_string(consumed_.load(std::memory_order_relaxed)) + ", dead-lettered " +
+         std::to_string(dead_lettered_.load(std::memory_order_relaxed)) + ", in flight " +
+         std::to_string(in_flight_.load(std::memory_order_relaxed));
 }
 
 void Ingest::drain() {

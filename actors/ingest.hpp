@@ -46,6 +46,8 @@ class Ingest {
   // dispatched message's result to be acknowledged (up to daemon.shutdown_timeout_seconds),
   // flushes the producer, commits, leaves the group.
   IngestStats run(tenant_manager_actor manager, market_actor market, const std::atomic<bool>& stop);
+  // "consumed N, dead-lettered D, in flight F" for systemd's STATUS= (any thread).
+  std::string status_line() const;
 
  private:
   explicit Ingest(Engine& engine);
@@ -74,6 +76,7 @@ class Ingest {
   TickBatch tick_batch_;
   std::size_t paused_{0};
   IngestStats stats_;
+  std::atomic<std::uint64_t> consumed_{0}, dead_lettered_{0}, in_flight_{0};  // for status_line()
   std::chrono::steady_clock::time_point last_commit_{}, last_metrics_{};
 };
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The main job: installs dependencies, builds, and runs hanzo-hmm on generated data.
-# Today: fit a market-regime HMM (utilisation, demand/supply) to 5,000 generated ticks with
-# Baum-Welch from a rough starting guess, decode the regimes with Viterbi, and compare with the
-# truth. (When the daemon lands, this same command runs it on an embedded Kafka instead.)
+# The main job: installs dependencies, builds, and runs hanzo-hmmd on an embedded Kafka (librdkafka's
+# mock cluster, in the daemon's process) with the load generator producing ticks (including a
+# supply shock), routing requests and feedback; prints decisions per second, latency percentiles,
+# a sample decision and where the metrics are, then stops the daemon the way systemd would.
+# DEMO_SECONDS (default 15) sets how long the load runs; DEMO_RATE (default 5000) its requests/s.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
@@ -11,57 +12,56 @@ bash scripts/install-deps.sh
 section "build (Release)"
 build_tree build -DCMAKE_BUILD_TYPE=Release -DHANZO_BUILD_TESTS=OFF
 
-cli=./build/bin/hanzo-hmm
 work=build/demo
 mkdir -p "$work"
-section "generate 5,000 ticks from config/demo/market-regimes-truth.json"
-$cli generate --model config/demo/market-regimes-truth.json --n 5000 --seed 7 > "$work/sample.json"
-/usr/bin/python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); json.dump([s["observations"]], open(sys.argv[2],"w"))' \
-  "$work/sample.json" "$work/obs.json"
+seconds=${DEMO_SECONDS:-15}
+rate=${DEMO_RATE:-5000}
 
-section "fit from config/demo/market-regimes-start.json (Baum-Welch, all cores)"
-$cli fit --model config/demo/market-regimes-start.json --obs "$work/obs.json" --max-iter 200 > "$work/fitted.json"
-$cli viterbi --model "$work/fitted.json" --obs "$work/obs.json" > "$work/decoded.json"
+section "start hanzo-hmmd --embedded-kafka"
+# Port 9464 is the default; if something already listens there, let the kernel pick one.
+listen=127.0.0.1:9464
+if (exec 3<>/dev/tcp/127.0.0.1/9464) 2>/dev/null; then listen=127.0.0.1:0; fi
+./build/bin/hanzo-hmmd --embedded-kafka --metrics-listen "$listen" >"$work/hmmd.out" 2>"$work/hmmd.log" &
+daemon=$!
+trap 'kill -TERM $daemon 2>/dev/null || true' EXIT
+for _ in $(seq 1 300); do
+  grep -q 'hanzo-hmmd: ready' "$work/hmmd.log" 2>/dev/null && break
+  kill -0 $daemon 2>/dev/null || { cat "$work/hmmd.log"; echo "hanzo-hmmd exited early"; exit 1; }
+  sleep 0.1
+done
+bootstrap=$(sed -n 's/^bootstrap.servers=//p' "$work/hmmd.out")
+metrics=$(grep -o 'http://[^ ]*/metrics' "$work/hmmd.log" | head -1)
+echo "Kafka (mock cluster, in the daemon): bootstrap.servers=$bootstrap"
+echo "Metrics: $metrics"
+
+section "load: 1,000 tenants, $rate requests/s for $seconds s, ticks with a supply shock, feedback"
+./build/bin/hanzo-hmm loadgen --bootstrap "$bootstrap" --tenants 1000 --rate "$rate" --duration "$seconds" \
+  --json >"$work/report.json"
 
 section "result"
-/usr/bin/python3 - "$work" <<'PY'
+/usr/bin/python3 - "$work/report.json" <<'PY'
 import json, sys
-work = sys.argv[1]
-truth = json.load(open("config/demo/market-regimes-truth.json"))
-sample = json.load(open(f"{work}/sample.json"))
-fitted = json.load(open(f"{work}/fitted.json"))
-decoded = json.load(open(f"{work}/decoded.json"))
-fit = fitted["fit"]
-lls = fit["log_likelihoods"]
-print(f"Baum-Welch: {fit['iterations']} iterations, converged={fit['converged']}, "
-      f"log-likelihood {lls[0]:.1f} -> {lls[-1]:.1f}")
-print(f"{'regime':<10} {'true mean (util, d/s)':>24} {'fitted mean':>20}")
-for name, tm, fm in zip(truth["states"], truth["emission"]["means"], fitted["emission"]["means"]):
-    print(f"{name:<10} {tm[0]:>11.3f} {tm[1]:>11.3f}  {fm[0]:>9.3f} {fm[1]:>9.3f}")
-path = decoded["paths"][0]
-agree = sum(1 for a, b in zip(path, sample["states"]) if a == b)
-print(f"Viterbi decoding agrees with the true regime on {agree}/{len(path)} ticks "
-      f"({100.0 * agree / len(path):.1f}%)")
-print("first 60 ticks, true vs decoded (s=slack b=balanced c=congested):")
-print("  true    " + "".join(s[0] for s in sample["states"][:60]))
-print("  decoded " + "".join(s[0] for s in path[:60]))
+r = json.load(open(sys.argv[1]))
+lat = r["latency"]
+ms = lambda s: f"{1000.0 * s:.1f} ms"
+print(f"requests sent {r['requests_sent']}, decisions received {r['decisions_received']} "
+      f"(routed {r['routed']}, rejected {r['rejected']}), missing {r['missing']}")
+print(f"decisions/s: {r['decisions_per_s']:.0f}")
+print("request -> decision latency: p50 " + ms(lat["p50_s"]) + ", p90 " + ms(lat["p90_s"]) +
+      ", p99 " + ms(lat["p99_s"]) + ", max " + ms(lat["max_s"]))
+print(f"ticks sent {r['ticks_sent']}, feedback sent {r['feedback_sent']}")
+d = json.loads(r["sample_decision"])
+print("sample decision:")
+print(json.dumps({k: d[k] for k in ("request_id", "tenant", "status", "model", "compute_class", "market_regime",
+                                      "confidence", "price_per_token", "reasoning") if k in d}, indent=2))
 PY
 
-section "MarketMaker: replay 240 one-minute ticks (congestion, then half the H100s go offline)"
-$cli market replay --ticks config/demo/ticks-shock.jsonl --csv "$work/prices.csv" --svg "$work/prices.svg" \
-  > "$work/snapshots.jsonl"
-/usr/bin/python3 - "$work" <<'PY'
-import json, sys
-snaps = [json.loads(l) for l in open(f"{sys.argv[1]}/snapshots.jsonl")]
-print(f"{'tick':>5} {'regime':<10} " + " ".join(f"{c['class']:>9}" for c in snaps[0]["classes"]))
-for i in (0, 45, 69, 99, 149, 150, 160, 200, 239):
-    s = snaps[i]
-    print(f"{s['tick']:>5} {s['regime']:<10} " + " ".join(f"{c['price']:>9.3f}" for c in s["classes"]))
-PY
-echo "Price chart with the market regime shaded: $work/prices.svg (CSV: $work/prices.csv)"
+section "a few metrics from $metrics"
+curl -s "$metrics" | grep -E '^hanzo_hmmd_(decisions_total|dlq_messages_total\{reason="schema"\}|class_price|tenant_actors|market_regime_probability)' || true
 
-section "MarketMaker: route one request (config/schemas/examples/request.json)"
-$cli route --request config/schemas/examples/request.json --config config/hanzo-hmm.toml > "$work/decision.json"
-/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["status"], "->", d.get("model"), "on", d.get("compute_class"), "| confidence %.2f" % d["confidence"]); print(d["reasoning"])' "$work/decision.json"
+section "stop (SIGTERM: drain, flush, commit)"
+kill -TERM $daemon
+wait $daemon && echo "hanzo-hmmd exited 0" || { echo "hanzo-hmmd exited $?"; tail -5 "$work/hmmd.log"; exit 1; }
+trap - EXIT
 echo
-echo "Files: $work/{sample,obs,fitted,decoded,snapshots,decision}.json*.  CLI help: $cli --help"
+echo "Daemon log: $work/hmmd.log.  Library demo (HMM fit, market replay): bash scripts/demo-library.sh"
