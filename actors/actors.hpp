@@ -33,12 +33,15 @@ namespace hanzo::hmm::actors {
 
 // ---- messages -----------------------------------------------------------------------------
 
-// One consumed, decoded, valid request or feedback. `token` names the Kafka message (its result
-// acknowledges it); `timestamp_ms` is its Kafka timestamp (-1 if none), for the latency metric.
+// One consumed request or feedback. `token` names the Kafka message (its result acknowledges
+// it); `timestamp_ms` is its Kafka timestamp (-1 if none), for the latency metric. The ingest
+// thread checks only the key and the size and passes the message as it came (kafka::Message):
+// the tenant actor decodes it, so JSON parsing spreads over the actor threads instead of
+// serialising on the one ingest thread; an undecodable one goes to the DLQ from there.
 struct TenantItem {
   std::uint64_t token{0};
   std::int64_t timestamp_ms{-1};
-  std::variant<routing::RoutingRequest, routing::Feedback> body;
+  std::variant<routing::RoutingRequest, routing::Feedback, kafka::Message> body;
 };
 
 // A tenant's items from one poll round, in offset order.
@@ -57,7 +60,7 @@ struct IngestBatch {
 struct TickItem {
   std::uint64_t token{0};
   std::int64_t timestamp_ms{-1};
-  wire::TickMessage tick;
+  std::optional<wire::TickMessage> tick;  // empty: the market actor decodes `original`
   kafka::Message original;
 };
 

@@ -92,6 +92,7 @@ int run_daemon(const DaemonOptions& options) {
     create_topics(*cluster, cfg->topics);
     cfg->kafka.emplace_back("bootstrap.servers", cluster->bootstrap_servers());
     std::cout << "bootstrap.servers=" << cluster->bootstrap_servers() << std::endl;
+    if (options.on_embedded_cluster) options.on_embedded_cluster(cluster->bootstrap_servers());
   }
 
   // 2. Metrics.
@@ -134,6 +135,10 @@ int run_daemon(const DaemonOptions& options) {
   caf::actor_system_config caf_cfg;
   if (options.scheduler_threads > 0)
     caf_cfg.set("scheduler.max-threads", static_cast<std::int64_t>(options.scheduler_threads));
+  // Work sharing: idle workers block on a condition variable. The default work stealing polls
+  // (spins, then sleeps in short steps), which on a small machine takes the cores librdkafka's
+  // threads and the ingest thread need.
+  caf_cfg.set("scheduler.policy", options.scheduler_policy == "stealing" ? caf::atom("stealing") : caf::atom("sharing"));
   caf_cfg.set("logger.console-verbosity", caf::atom("quiet"));
   caf_cfg.set("logger.file-verbosity", caf::atom("quiet"));
   caf::actor_system system{caf_cfg};
@@ -152,11 +157,12 @@ int run_daemon(const DaemonOptions& options) {
   int exit_code = kExitOk;
   {
     daemon::Watchdog watchdog(notifier, health);
-    const timespec tick{0, 200'000'000};
+    const timespec tick{0, options.stop_when ? 10'000'000 : 200'000'000};
     auto last_status = std::chrono::steady_clock::now();
     for (;;) {
       const int sig = sigtimedwait(&signals, nullptr, &tick);
       if (sig == SIGTERM || sig == SIGINT) break;
+      if (options.stop_when && options.stop_when((*ingest)->consumed(), (*ingest)->in_flight())) break;
       if (const auto now = std::chrono::steady_clock::now(); now - last_status >= std::chrono::seconds(5)) {
         last_status = now;
         notifier.status((*ingest)->status_line());

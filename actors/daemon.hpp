@@ -1,6 +1,8 @@
 // hanzo-hmmd as a function: start the services in order, run until SIGTERM/SIGINT, stop them in
 // reverse (the terminator). No CAF in this header: src/hmmd/main.cpp stays a thin main.
 #pragma once
+#include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -18,6 +20,13 @@ struct DaemonOptions {
   bool embedded_kafka{false};                 // --embedded-kafka: librdkafka's mock cluster in-process
   bool check_config{false};                   // --check-config: validate and exit
   std::size_t scheduler_threads{0};           // CAF worker threads; 0: the number of cores
+  std::string scheduler_policy{"sharing"};    // CAF scheduler: "sharing" or "stealing"
+  // Benchmarks and tests only (hermetic runs without a signal):
+  // called with bootstrap.servers once the embedded cluster is up, before anything is consumed;
+  std::function<void(const std::string&)> on_embedded_cluster;
+  // polled every 10 ms with (messages consumed, messages in flight): true stops the daemon as
+  // SIGTERM would.
+  std::function<bool(std::uint64_t, std::uint64_t)> stop_when;
 };
 
 // Returns the process exit code.

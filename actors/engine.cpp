@@ -17,6 +17,8 @@ Result<std::shared_ptr<Engine>> Engine::create(daemon::DaemonConfig config, Sink
   e->initial_market = std::move(parts->market);
   for (const auto& c : e->config.engine.classes) e->class_ids.push_back(c.id);
   e->regime_states = e->config.engine.market_regime.states;
+  e->limits.max_document_bytes = e->config.max_message_bytes;
+  e->limits.max_id_bytes = e->config.max_tenant_id_bytes;
   e->sink = sink;
   e->metrics = metrics;
   if (auto ok = e->publish_prices(e->initial_market->snapshot(), *e->initial_market); !ok)

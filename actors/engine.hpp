@@ -12,6 +12,7 @@
 #include "hanzo/hmm/market/market.hpp"
 #include "hanzo/hmm/routing/router.hpp"
 #include "hanzo/hmm/tenant/state.hpp"
+#include "hanzo/hmm/wire/request.hpp"
 
 namespace hanzo::hmm::daemon {
 class Metrics;
@@ -53,6 +54,7 @@ struct Engine {
   std::unique_ptr<market::Market> initial_market;      // taken by the market actor
   std::vector<std::string> class_ids;
   std::vector<std::string> regime_states;
+  wire::Limits limits;  // decoding bounds (daemon.max_message_bytes, daemon.max_tenant_id_bytes)
   PriceBoard prices;
   Sink* sink{nullptr};                 // outlives every actor
   daemon::Metrics* metrics{nullptr};   // may be null (tests)

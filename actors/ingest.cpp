@@ -8,6 +8,7 @@
 #include "hanzo/hmm/kafka/dlq.hpp"
 #include "hanzo/hmm/wire/market.hpp"
 #include "log.hpp"
+#include "output.hpp"
 
 namespace hanzo::hmm::actors {
 
@@ -15,14 +16,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr std::size_t kMaxPollRound = 2048;  // messages per poll round before handing them on
-
-// A syntax error carries its line and column; anything else the decoders refuse is a schema
-// violation (wrong key, type, range).
-daemon::DlqReason classify(const Error& e) {
-  return e.code == Errc::parse_error && e.row > 0 ? daemon::DlqReason::invalid_json : daemon::DlqReason::schema;
-}
-
-const char* reason_text(daemon::DlqReason r) { return daemon::to_string(r); }
 
 // The shared [kafka] table minus the consumer-only keys librdkafka warns about on a producer.
 kafka::Config producer_properties(const kafka::Config& props) {
@@ -42,10 +35,7 @@ kafka::Config producer_properties(const kafka::Config& props) {
 
 }  // namespace
 
-Ingest::Ingest(Engine& engine) : engine_(engine) {
-  limits_.max_document_bytes = engine.config.max_message_bytes;
-  limits_.max_id_bytes = engine.config.max_tenant_id_bytes;
-}
+Ingest::Ingest(Engine& engine) : engine_(engine) {}
 
 Ingest::~Ingest() = default;
 
@@ -103,11 +93,8 @@ Result<void> Ingest::await_connection(std::chrono::milliseconds timeout) {
 }
 
 void Ingest::dead_letter(const kafka::Message& msg, std::uint64_t token, daemon::DlqReason reason, std::string detail) {
-  std::string why = reason_text(reason);
-  if (!detail.empty()) why += ": " + detail;
-  sink_->produce(kafka::make_dlq_record(msg, why, engine_.config.topics.dlq), token);
+  actors::dead_letter(engine_, msg, token, reason, detail);
   ++stats_.dead_lettered;
-  if (engine_.metrics) engine_.metrics->dlq(reason);
 }
 
 void Ingest::handle(kafka::Message&& msg) {
@@ -131,9 +118,7 @@ void Ingest::handle(kafka::Message&& msg) {
                        std::to_string(msg.value.size()) + " bytes, limit " +
                            std::to_string(engine_.config.max_message_bytes));
   if (msg.topic == topics.ticks) {
-    auto tick = wire::decode_tick(msg.value, engine_.config.engine.classes);
-    if (!tick) return dead_letter(msg, *token, classify(tick.error()), tick.error().to_string());
-    tick_batch_.items.push_back(TickItem{*token, ts, std::move(*tick), std::move(msg)});
+    tick_batch_.items.push_back(TickItem{*token, ts, std::nullopt, std::move(msg)});
     return;
   }
   if (!msg.key || msg.key->empty() || msg.key->size() > engine_.config.max_tenant_id_bytes) {
@@ -143,19 +128,9 @@ void Ingest::handle(kafka::Message&& msg) {
                                                         std::to_string(engine_.config.max_tenant_id_bytes);
     return dead_letter(msg, *token, daemon::DlqReason::bad_key, detail);
   }
-  TenantItem item{*token, ts, {}};
-  if (msg.topic == topics.requests) {
-    auto req = wire::decode_keyed_request(*msg.key, msg.value, limits_);
-    if (!req) return dead_letter(msg, *token, classify(req.error()), req.error().to_string());
-    item.body = std::move(req->request);
-  } else {
-    auto fb = wire::decode_keyed_feedback(*msg.key, msg.value, limits_);
-    if (!fb) return dead_letter(msg, *token, classify(fb.error()), fb.error().to_string());
-    item.body = std::move(*fb);
-  }
   auto [it, fresh] = batch_index_.try_emplace(*msg.key, tenant_batch_.tenants.size());
   if (fresh) tenant_batch_.tenants.push_back(TenantBatch{*msg.key, {}});
-  tenant_batch_.tenants[it->second].items.push_back(std::move(item));
+  tenant_batch_.tenants[it->second].items.push_back(TenantItem{*token, ts, std::move(msg)});
 }
 
 void Ingest::flush_batches() {

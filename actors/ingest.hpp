@@ -48,6 +48,8 @@ class Ingest {
   IngestStats run(tenant_manager_actor manager, market_actor market, const std::atomic<bool>& stop);
   // "consumed N, dead-lettered D, in flight F" for systemd's STATUS= (any thread).
   std::string status_line() const;
+  std::uint64_t consumed() const noexcept { return consumed_.load(std::memory_order_relaxed); }
+  std::uint64_t in_flight() const noexcept { return in_flight_.load(std::memory_order_relaxed); }
 
  private:
   explicit Ingest(Engine& engine);
@@ -62,7 +64,6 @@ class Ingest {
   void drain();
 
   Engine& engine_;
-  wire::Limits limits_;
   Ledger ledger_;
   std::unique_ptr<kafka::Producer> producer_;
   std::unique_ptr<KafkaSink> sink_;

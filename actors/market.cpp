@@ -6,6 +6,7 @@
 #include "hanzo/hmm/daemon/notify.hpp"
 #include "hanzo/hmm/kafka/dlq.hpp"
 #include "log.hpp"
+#include "output.hpp"
 
 namespace hanzo::hmm::actors {
 
@@ -14,13 +15,15 @@ namespace {
 void apply(market_state& st, TickItem& item) {
   Engine& e = *st.engine;
   const auto start = std::chrono::steady_clock::now();
-  auto ok = st.market->tick(item.tick.tick);
+  if (!item.tick) {
+    auto decoded = wire::decode_tick(item.original.value, e.config.engine.classes);
+    if (!decoded) return dead_letter(e, item.original, item.token, classify(decoded.error()), decoded.error().to_string());
+    item.tick = std::move(*decoded);
+  }
+  auto ok = st.market->tick(item.tick->tick);
   if (!ok) {
     // Well-formed but refused by the market (e.g. a shock beyond market.max_shock): DLQ.
-    const std::string reason = "rejected: " + ok.error().to_string();
-    e.sink->produce(kafka::make_dlq_record(item.original, reason, e.config.topics.dlq), item.token);
-    if (e.metrics) e.metrics->dlq(daemon::DlqReason::rejected);
-    return;
+    return dead_letter(e, item.original, item.token, daemon::DlqReason::rejected, ok.error().to_string());
   }
   const market::Snapshot& snap = st.market->snapshot();
   if (auto published = e.publish_prices(snap, *st.market); !published)

@@ -4,9 +4,22 @@
 
 #include "actors.hpp"
 #include "hanzo/hmm/daemon/metrics.hpp"
+#include "hanzo/hmm/kafka/dlq.hpp"
 #include "hanzo/hmm/wire/decision.hpp"
 
 namespace hanzo::hmm::actors {
+
+daemon::DlqReason classify(const Error& e) noexcept {
+  return e.code == Errc::parse_error && e.row > 0 ? daemon::DlqReason::invalid_json : daemon::DlqReason::schema;
+}
+
+void dead_letter(Engine& e, const kafka::Message& msg, std::uint64_t token, daemon::DlqReason reason,
+                 std::string_view detail) {
+  std::string why = daemon::to_string(reason);
+  if (!detail.empty()) why.append(": ").append(detail);
+  e.sink->produce(kafka::make_dlq_record(msg, why, e.config.topics.dlq), token);
+  if (e.metrics) e.metrics->dlq(reason);
+}
 
 void produce_decision(Engine& e, const routing::Decision& decision, std::uint64_t token, std::int64_t timestamp_ms) {
   kafka::Record r;

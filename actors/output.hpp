@@ -4,11 +4,19 @@
 #include <string_view>
 
 #include "engine.hpp"
+#include "hanzo/hmm/daemon/metrics.hpp"
 #include "hanzo/hmm/routing/decision.hpp"
 
 namespace hanzo::hmm::actors {
 
 struct RouteItem;
+
+// A syntax error carries its line and column; anything else the decoders refuse is a schema
+// violation (wrong key, type, range).
+daemon::DlqReason classify(const Error& e) noexcept;
+// Sends `msg` unchanged to the DLQ with "<reason>: <detail>" and counts it.
+void dead_letter(Engine& e, const kafka::Message& msg, std::uint64_t token, daemon::DlqReason reason,
+                 std::string_view detail);
 
 // Encodes `decision` to the decisions topic keyed by tenant, and counts it.
 void produce_decision(Engine& e, const routing::Decision& decision, std::uint64_t token, std::int64_t timestamp_ms);

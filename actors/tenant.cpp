@@ -5,6 +5,7 @@
 #include "hanzo/hmm/daemon/metrics.hpp"
 #include "log.hpp"
 #include "output.hpp"
+#include "hanzo/hmm/wire/request.hpp"
 
 namespace hanzo::hmm::actors {
 
@@ -24,11 +25,39 @@ void finish_run(self_ptr self, const std::vector<std::optional<std::size_t>>& ro
   pump(self);
 }
 
+// Decodes the front item if it came raw from Kafka. False: it was not valid and went to the
+// DLQ (and left the backlog).
+bool decode_front(tenant_state& st) {
+  TenantItem& item = st.backlog.front();
+  auto* raw = std::get_if<kafka::Message>(&item.body);
+  if (!raw) return true;
+  Engine& e = *st.engine;
+  const std::string_view key = raw->key ? std::string_view(*raw->key) : std::string_view(st.tenant);
+  if (raw->topic == e.config.topics.feedback) {
+    auto fb = wire::decode_keyed_feedback(key, raw->value, e.limits);
+    if (fb) {
+      item.body = std::move(*fb);
+      return true;
+    }
+    dead_letter(e, *raw, item.token, classify(fb.error()), fb.error().to_string());
+  } else {
+    auto req = wire::decode_keyed_request(key, raw->value, e.limits);
+    if (req) {
+      item.body = std::move(req->request);
+      return true;
+    }
+    dead_letter(e, *raw, item.token, classify(req.error()), req.error().to_string());
+  }
+  st.backlog.pop_front();
+  return false;
+}
+
 // Processes the backlog in order until it is empty or a run is with the router.
 void pump(self_ptr self) {
   auto& st = self->state;
   Engine& e = *st.engine;
   while (!st.in_flight && !st.backlog.empty()) {
+    if (!decode_front(st)) continue;
     if (auto* fb = std::get_if<routing::Feedback>(&st.backlog.front().body)) {
       if (auto r = st.session->feedback(*fb, *e.router); !r)
         log_warning("tenant " + st.tenant + ": feedback " + fb->request_id + " ignored: " + r.error().to_string());
@@ -40,6 +69,7 @@ void pump(self_ptr self) {
     run->tenant = st.tenant;
     run->session = st.session;
     while (!st.backlog.empty() && run->items.size() < kMaxRun) {
+      if (!decode_front(st)) continue;
       auto* req = std::get_if<routing::RoutingRequest>(&st.backlog.front().body);
       if (!req) break;
       RouteItem item;

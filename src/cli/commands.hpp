@@ -26,5 +26,6 @@ int run_filter(std::span<const std::string> args);
 int run_route(std::span<const std::string> args);
 int run_market(std::span<const std::string> args);
 int run_config(std::span<const std::string> args);
+int run_loadgen(std::span<const std::string> args);
 
 }  // namespace hanzo::cli

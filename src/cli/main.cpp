@@ -26,6 +26,7 @@ constexpr Command kCommands[] = {
     {"route", "route one request with the MarketMaker; prints the decision", run_route},
     {"market", "market replay: price snapshots (and CSV/SVG) for a tick file", run_market},
     {"config", "describe every MarketMaker option, or check a config file", run_config},
+    {"loadgen", "load generator for hanzo-hmmd on Kafka: throughput and latency", run_loadgen},
 };
 
 void print_usage() {

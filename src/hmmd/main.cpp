@@ -10,7 +10,7 @@
 namespace {
 
 constexpr std::string_view kUsage = R"(usage: hanzo-hmmd [--config FILE] [--metrics-listen HOST:PORT] [--embedded-kafka]
-                  [--check-config] [--threads N]
+                  [--check-config] [--threads N] [--scheduler sharing|stealing]
 
   --config FILE             TOML configuration (see config/hanzo-hmmd.toml); default: built-in defaults
   --metrics-listen ADDR     serve /metrics on ADDR (overrides metrics.listen; port 0 picks one)
@@ -18,6 +18,7 @@ constexpr std::string_view kUsage = R"(usage: hanzo-hmmd [--config FILE] [--metr
                             "bootstrap.servers=HOST:PORT" on stdout (no broker needed)
   --check-config            validate the configuration and exit (78 if invalid)
   --threads N               actor scheduler threads (default: number of cores)
+  --scheduler POLICY        actor scheduler: sharing (default; idle workers sleep) or stealing
 
 Exit status: 0 after an orderly SIGTERM/SIGINT, 78 for configuration errors, 64 for usage
 errors, 1 for runtime failures.
@@ -54,6 +55,13 @@ int main(int argc, char** argv) {
         return kExitUsage;
       }
       o.scheduler_threads = static_cast<std::size_t>(n);
+    } else if (a == "--scheduler") {
+      const std::string v = value(a);
+      if (v != "sharing" && v != "stealing") {
+        std::cerr << "hanzo-hmmd: --scheduler: expected sharing or stealing, got \"" << v << "\"\n";
+        return kExitUsage;
+      }
+      o.scheduler_policy = v;
     } else if (a == "-h" || a == "--help") {
       std::cout << kUsage;
       return kExitOk;

@@ -41,7 +41,8 @@ TEST_CASE("ticks move the prices the routers use, as in the facade", "[actors][m
     TickBatch batch;
     for (std::size_t k = i; k < std::min(i + 5, ticks.size()); ++k) {
       batch.items.push_back(tick_item(++token, ticks[k], f.config));
-      REQUIRE(f.reference->tick(batch.items.back().tick.tick));
+      REQUIRE(f.reference->tick(batch.items.back().tick->tick));
+      if (k % 2) batch.items.back().tick.reset();  // half arrive raw: the actor decodes them
     }
     caf::anon_send(market, std::move(batch));
     f.run();
@@ -83,5 +84,26 @@ TEST_CASE("a tick the market refuses goes to the DLQ unchanged and prices stay",
   CHECK(kafka::find_header(dlq[0].headers, kafka::dlq_offset_header) == std::optional<std::string_view>("7"));
   CHECK(f.sink.on(f.config.topics.prices).empty());
   CHECK(f.engine->prices.latest() == before);
+  caf::anon_send_exit(market, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE("a tick that does not decode goes to the DLQ with its reason", "[actors][market]") {
+  Fixture f;
+  auto market = f.sys.spawn(actors::market, f.engine);
+  TickBatch batch;
+  for (const std::string bad : {std::string("{\"dt\": 1.0, \"flows\": [{\"class\": \"tpu-v9\"}]}"), std::string("{oops")}) {
+    TickItem t;
+    t.token = batch.items.size() + 1;
+    t.original.topic = f.config.topics.ticks;
+    t.original.value = bad;
+    batch.items.push_back(std::move(t));
+  }
+  caf::anon_send(market, std::move(batch));
+  f.run();
+  const auto dlq = f.sink.on(f.config.topics.dlq);
+  REQUIRE(dlq.size() == 2);
+  CHECK(kafka::find_header(dlq[0].headers, kafka::dlq_reason_header)->starts_with("schema: flows[0].class"));
+  CHECK(kafka::find_header(dlq[1].headers, kafka::dlq_reason_header)->starts_with("invalid_json: "));
+  CHECK(f.sink.on(f.config.topics.prices).empty());
   caf::anon_send_exit(market, caf::exit_reason::user_shutdown);
 }

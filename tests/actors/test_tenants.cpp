@@ -159,3 +159,39 @@ TEST_CASE("if the router is gone the tenant still answers every request", "[acto
     CHECK(d.reasoning.find("router unavailable") != std::string::npos);
   }
 }
+
+TEST_CASE("raw messages are decoded by the tenant actor, bad ones go to the DLQ in place", "[actors]") {
+  Fixture f;
+  auto raw = [&](std::uint64_t token, const std::string& topic, const std::string& value) {
+    kafka::Message m;
+    m.topic = topic;
+    m.offset = static_cast<std::int64_t>(token);
+    m.key = "t";
+    m.value = value;
+    return TenantItem{token, -1, std::move(m)};
+  };
+  const auto& topics = f.config.topics;
+  IngestBatch b;
+  b.tenants.push_back({"t",
+                       {raw(1, topics.requests, R"({"request_id":"a","input":"hello"})"),
+                        raw(2, topics.requests, R"({"request_id":"b","input":"x","preferences":{"max_latency_ms":-1}})"),
+                        raw(3, topics.requests, R"({"request_id":"c", oops)"),
+                        raw(4, topics.feedback, R"({"request_id":"a","model":"nope","latency_ms":1,"tokens_per_second":1,"quality":0.5,"cost_per_token":0.1,"success":true})"),
+                        raw(5, topics.requests, R"({"request_id":"d","input":"again","tenant":"someone-else"})"),
+                        raw(6, topics.requests, R"({"request_id":"e","input":"last"})")}});
+  // The reference sees the two valid requests only.
+  f.mirror("t", item(1, wire::decode_request(R"({"request_id":"a","input":"hello"})").value().request));
+  f.mirror("t", item(6, wire::decode_request(R"({"request_id":"e","input":"last"})").value().request));
+  caf::anon_send(f.manager, std::move(b));
+  f.run();
+  CHECK(f.decisions().at("t") == f.expected.at("t"));
+  const auto dlq = f.sink.on(topics.dlq);
+  REQUIRE(dlq.size() == 3);
+  CHECK(kafka::find_header(dlq[0].headers, kafka::dlq_reason_header)->starts_with("schema: preferences.max_latency_ms"));
+  CHECK(kafka::find_header(dlq[1].headers, kafka::dlq_reason_header)->starts_with("invalid_json: "));
+  CHECK(kafka::find_header(dlq[2].headers, kafka::dlq_reason_header)->starts_with("schema: tenant"));
+  CHECK(dlq[1].value == R"({"request_id":"c", oops)");
+  CHECK(dlq[1].key == std::optional<std::string>("t"));
+  // The feedback decoded (an unknown model is the engine's call, not the schema's): acknowledged.
+  CHECK(f.sink.finished == std::vector<std::uint64_t>{4});
+}

@@ -155,7 +155,7 @@ TEST_CASE("daemon config: every bound and cross-check names its key", "[daemon][
   const struct {
     std::string toml, where, says;
   } cases[] = {
-      {"[daemon]\nresume_in_flight = 20000\n", "daemon.resume_in_flight", "must be below daemon.max_in_flight (20000)"},
+      {"[daemon]\nresume_in_flight = 100000\n", "daemon.resume_in_flight", "must be below daemon.max_in_flight (100000)"},
       {"[daemon]\nmax_in_flight = 100\n", "daemon.resume_in_flight", "daemon.max_in_flight (100)"},
       {"[daemon]\nmax_in_flight = 50\nresume_in_flight = 50\n", "daemon.resume_in_flight", "(50)"},
       {"[daemon]\nmax_in_flight = 0\n", "daemon.max_in_flight", "out of bounds"},
@@ -256,8 +256,8 @@ TEST_CASE("daemon config: every option is declared with a description, default a
   CHECK_THAT(opts.at("kafka").description, Catch::Contains("bootstrap.servers = localhost:9092"));
   CHECK(opts.at("topics.decisions").default_value == "\"hanzo.hmm.decisions\"");
   CHECK(opts.at("metrics.listen").default_value == "\"127.0.0.1:9464\"");
-  CHECK(opts.at("daemon.max_in_flight").default_value == "20000");
-  CHECK(opts.at("daemon.resume_in_flight").default_value == "10000");
+  CHECK(opts.at("daemon.max_in_flight").default_value == "100000");
+  CHECK(opts.at("daemon.resume_in_flight").default_value == "90000");
   CHECK(opts.at("daemon.max_message_bytes").default_value == "1048576");
   CHECK(opts.at("daemon.tenant_idle_seconds").default_value == "300");
   CHECK(opts.at("daemon.router_actors").bounds == ">= 1 and <= 256");

@@ -32,8 +32,8 @@ struct DaemonConfig {
   std::size_t max_resident_tenants{10000};  // cap on tenant actors; the least recently used is evicted
   double tenant_idle_seconds{300.0};        // a tenant actor idle this long is evicted
   std::size_t router_actors{2};             // router actors; a tenant always uses the same one
-  std::size_t max_in_flight{20000};         // pause fetching at this many unacknowledged messages
-  std::size_t resume_in_flight{10000};      // resume once at or below this many (< max_in_flight)
+  std::size_t max_in_flight{100000};        // pause fetching at this many unacknowledged messages
+  std::size_t resume_in_flight{90000};      // resume once at or below this many (< max_in_flight)
   std::size_t max_message_bytes{1u << 20};  // larger values go to the DLQ ("too_large")
   std::size_t max_tenant_id_bytes{256};     // longer keys go to the DLQ ("bad_key")
   double shutdown_timeout_seconds{30.0};    // SIGTERM: how long to drain before giving up
