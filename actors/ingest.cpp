@@ -86,7 +86,13 @@ Result<void> Ingest::await_connection(std::chrono::milliseconds timeout) {
   Result<void> last = make_error(Errc::io_error, "kafka", "not connected");
   while (Clock::now() < deadline) {
     auto c = consumer_->committed({{engine_.config.topics.requests, 0}}, std::chrono::milliseconds(1000));
-    if (c) return {};
+    if (c) {
+      // The first decision must not wait for a metadata round.
+      for (const auto* t : {&engine_.config.topics.decisions, &engine_.config.topics.prices, &engine_.config.topics.dlq})
+        if (auto ok = producer_->warm_up(*t, std::chrono::milliseconds(5000)); !ok)
+          log_warning("topic metadata: " + ok.error().to_string());
+      return {};
+    }
     last = std::move(c).error();
   }
   return last;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs dependencies, builds, and runs the whole test suite:
-#   1. Release build, every Catch2 test through CTest;
+#   1. Release build, every Catch2 test through CTest, plus the daemon's end-to-end tests (the
+#      daemon on its embedded mock cluster driven by kafka-python) and the ops checks;
 #   2. the same suite built with -fsanitize=address,undefined;
 #   3. the libFuzzer target on the JSON loaders for a bounded time (FUZZ_SECONDS, default 60);
 #   4. a smoke run of the benchmark (it must keep building and running; figures are not judged).
@@ -41,6 +42,8 @@ fuzz fuzz_wire tests/fuzz/corpus_wire -dict=tests/fuzz/wire.dict
 section "benchmark smoke run"
 ./build/bin/hanzo-hmm-bench --quick | tail -n 4
 ./build/bin/hanzo-mm-bench --quick
+./build/bin/hanzo-passthrough-bench --quick | tail -n 2
+./build/bin/hanzo-daemon-bench --quick 2>/dev/null | tail -n 2
 
 section "summary"
 summary() {  # summary <name> <ctest log>: CTest's verdict, then a plain "N passed, N failed" line

@@ -238,3 +238,16 @@ TEST_CASE("cluster: a paused partition stops while others continue and resume re
   CHECK(got.size() == 20);
   REQUIRE(consumer.close());
 }
+
+TEST_CASE("cluster: warm_up fetches a topic's metadata, and an unreachable broker is an error naming it", "[kafka][cluster]") {
+  auto cluster = MockCluster::create(1).value();
+  REQUIRE(cluster.create_topic("known", 3));
+  auto producer = Producer::create(producer_config(cluster)).value();
+  CHECK(producer.warm_up("known", 10s));
+  REQUIRE(cluster.broker_down(1));
+  auto cold = Producer::create(producer_config(cluster)).value();
+  const auto down = cold.warm_up("known", 500ms);
+  REQUIRE_FALSE(down);
+  CHECK_THAT(down.error().to_string(), Catch::Contains("known"));
+  REQUIRE(cluster.broker_up(1));
+}

@@ -44,6 +44,9 @@ class Producer {
   // too large) are returned; later failures arrive as a DeliveryReport.
   Result<void> produce(const Record& record, std::uint64_t token = 0);
 
+  // Fetches `topic`'s metadata now (up to `timeout`), so the first produce to it does not wait
+  // for a metadata round (about a second on the mock cluster). Errors name the topic.
+  Result<void> warm_up(const std::string& topic, std::chrono::milliseconds timeout);
   // Serves delivery reports; returns how many events were served.
   int poll(std::chrono::milliseconds timeout = std::chrono::milliseconds{0});
   // Waits for every queued message to be delivered or to fail (err_timed_out if not in time).
