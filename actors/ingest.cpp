@@ -18,7 +18,7 @@ using Clock = std::chrono::steady_clock;
 constexpr std::size_t kMaxPollRound = 2048;  // messages per poll round before handing them on
 
 // The shared [kafka] table minus the consumer-only keys librdkafka warns about on a producer.
-kafka::Config producer_properties(const kafka::Config& props) {
+kafka::Config producer_properties(const kafka::Config& props, std::size_t max_message_bytes) {
   static constexpr std::string_view consumer_only[] = {
       "group.id", "group.instance.id", "auto.offset.reset", "enable.auto.commit", "enable.auto.offset.store",
       "partition.assignment.strategy", "session.timeout.ms", "heartbeat.interval.ms", "max.poll.interval.ms",
@@ -30,6 +30,10 @@ kafka::Config producer_properties(const kafka::Config& props) {
     if (std::find(std::begin(consumer_only), std::end(consumer_only), key) == std::end(consumer_only))
       out.emplace_back(k, v);
   }
+  // A DLQ record carries an input of up to daemon.max_message_bytes plus headers: let the
+  // producer take it (librdkafka's default is 1,000,000 bytes) unless configured otherwise.
+  if (std::none_of(out.begin(), out.end(), [](const auto& kv) { return kv.first == "message.max.bytes"; }))
+    out.emplace_back("message.max.bytes", std::to_string(std::min<std::size_t>(max_message_bytes + 65536, 1000000000)));
   return out;
 }
 
@@ -46,7 +50,7 @@ Result<std::unique_ptr<Ingest>> Ingest::create(Engine& engine) {
   in->bp_ = *bp;
   const kafka::Config props = engine.config.kafka_properties();
   Ingest* self = in.get();
-  auto producer = kafka::Producer::create(producer_properties(props), [self](const kafka::DeliveryReport& r) {
+  auto producer = kafka::Producer::create(producer_properties(props, engine.config.max_message_bytes), [self](const kafka::DeliveryReport& r) {
     if (r.result) {
       self->ledger_.acknowledge(r.token);
     } else if (r.undelivered) {
@@ -192,9 +196,13 @@ void Ingest::periodic(Clock::time_point now) {
     commit(kafka::CommitMode::async);
     last_commit_ = now;
   }
+  // The market actor's liveness probe: often enough for a watchdog of a second or less.
+  if (now - last_heartbeat_ >= std::chrono::milliseconds(100)) {
+    last_heartbeat_ = now;
+    caf::anon_send(market_, heartbeat_atom::value);
+  }
   if (now - last_metrics_ >= std::chrono::seconds(1)) {
     last_metrics_ = now;
-    caf::anon_send(market_, heartbeat_atom::value);
     if (engine_.metrics) {
       engine_.metrics->producer_queue(producer_->queue_length());
       if (auto lag = consumer_->lag(std::chrono::milliseconds(200)); lag) engine_.metrics->consumer_lag(*lag);

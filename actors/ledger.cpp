@@ -36,6 +36,16 @@ void KafkaSink::produce(kafka::Record record, std::uint64_t token) {
   for (int attempt = 0;; ++attempt) {
     auto ok = producer_.produce(record, token);
     if (ok) return;
+    if (kafka::is_too_large(ok.error()) && !record.value.empty()) {
+      // Only a DLQ record can be this large (it carries the bad input unchanged). Rather than
+      // hold the stream, send it without the value and say so: key, headers and offsets still
+      // point at the original.
+      log_error("record for " + record.topic + " too large (" + std::to_string(record.value.size()) +
+                " bytes); sending it without its value");
+      record.headers.push_back({"hanzo.error.value_dropped", std::to_string(record.value.size()) + " bytes"});
+      record.value.clear();
+      continue;
+    }
     if (!kafka::is_queue_full(ok.error())) {
       if (attempt >= 20) {
         // Not transient (e.g. the topic does not exist). The message stays unacknowledged, so

@@ -1,5 +1,7 @@
 #include "tenant_manager.hpp"
 
+#include <malloc.h>
+
 #include <functional>
 
 #include "hanzo/hmm/daemon/metrics.hpp"
@@ -113,6 +115,12 @@ tenant_manager_actor::behavior_type tenant_manager(self_ptr self, std::shared_pt
           evict(self, id);
         }
         report(st);
+        // Evictions free actor state in many small blocks that glibc keeps mapped; hand whole
+        // free pages back so resident memory tracks what the dormant tenants really take.
+        if (st.evictions != st.evictions_at_last_trim) {
+          st.evictions_at_last_trim = st.evictions;
+          malloc_trim(0);
+        }
         if (sweep_interval.count() > 0) self->delayed_send(self, sweep_interval, sweep_atom::value);
       },
       [self](snapshot_atom, const std::string& id) -> caf::result<TenantState> {

@@ -31,6 +31,7 @@ struct tenant_manager_state {
   // Tenants whose actor is handing over its state; their new items wait here.
   std::unordered_map<std::string, std::vector<TenantItem>> evicting;
   std::uint64_t evictions{0};
+  std::uint64_t evictions_at_last_trim{0};
   std::uint64_t spawned{0};
   bool sweeping{false};
 };

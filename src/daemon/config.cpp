@@ -27,6 +27,12 @@ Result<void> validate_kafka(const DaemonConfig& c) {
   for (const auto& [key, value] : c.kafka_properties())
     if ((key == "enable.auto.commit" || key == "enable.auto.offset.store") && value != "false")
       return invalid("kafka." + key, "must be false: offsets are committed only behind producer acknowledgements");
+  // librdkafka's own check of names and values, so --check-config catches a typo too.
+  if (auto ok = kafka::check_config(c.kafka_properties()); !ok) {
+    Error e = std::move(ok).error();
+    e.where = "kafka." + property_name(e.where);
+    return e;
+  }
   return {};
 }
 

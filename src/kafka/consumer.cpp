@@ -21,6 +21,7 @@ Message copy_message(const rd_kafka_message_t* m) {
   out.offset = m->offset;
   if (m->key) out.key.emplace(static_cast<const char*>(m->key), m->key_len);
   if (m->payload) out.value.assign(static_cast<const char*>(m->payload), m->len);
+  else out.null_value = true;
   out.headers = detail::copy_headers(m);
   rd_kafka_timestamp_type_t type;
   const std::int64_t ts = rd_kafka_message_timestamp(m, &type);

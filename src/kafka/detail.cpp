@@ -38,6 +38,17 @@ Result<void> apply(rd_kafka_conf_t* conf, const Config& config) {
   return {};
 }
 
+}  // namespace detail
+
+Result<void> check_config(const Config& config) {
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  auto ok = detail::apply(conf, config);
+  rd_kafka_conf_destroy(conf);
+  return ok;
+}
+
+namespace detail {
+
 const std::string* lookup(const Config& config, const std::string& key) {
   const std::string* found = nullptr;
   for (const auto& [k, v] : config)

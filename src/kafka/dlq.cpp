@@ -10,6 +10,7 @@ Record make_dlq_record(const Message& original, std::string_view reason, std::st
   r.topic = std::string(dlq_topic);
   r.key = original.key;
   r.value = original.value;
+  r.null_value = original.null_value;
   // Keep the producer's own headers (tracing ids etc.), but a message that already went
   // through a DLQ once must not carry two conflicting reasons.
   r.headers.reserve(original.headers.size() + 4);

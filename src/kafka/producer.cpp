@@ -8,6 +8,7 @@ namespace hanzo::hmm::kafka {
 
 static_assert(err_queue_full == RD_KAFKA_RESP_ERR__QUEUE_FULL);
 static_assert(err_timed_out == RD_KAFKA_RESP_ERR__TIMED_OUT);
+static_assert(err_msg_size_too_large == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE);
 
 struct Producer::Impl {
   rd_kafka_t* rk{nullptr};
@@ -34,6 +35,7 @@ struct Producer::Impl {
       r.topic = report.topic;
       if (msg->key) r.key.emplace(static_cast<const char*>(msg->key), msg->key_len);
       if (msg->payload) r.value.assign(static_cast<const char*>(msg->payload), msg->len);
+      else r.null_value = true;
       r.headers = detail::copy_headers(msg);
       report.undelivered = std::move(r);
     }
@@ -70,19 +72,21 @@ Result<void> Producer::produce(const Record& record, std::uint64_t token) {
   void* opaque = reinterpret_cast<void*>(static_cast<std::uintptr_t>(token));
   const void* key = record.key ? record.key->data() : nullptr;
   const size_t key_len = record.key ? record.key->size() : 0;
+  void* value = record.null_value ? nullptr : const_cast<char*>(record.value.data());
+  const size_t value_len = record.null_value ? 0 : record.value.size();
   rd_kafka_resp_err_t err;
   // RD_KAFKA_V_HEADERS with a null list is not allowed, hence two calls.
   if (hdrs)
     err = rd_kafka_producev(impl_->rk, RD_KAFKA_V_TOPIC(record.topic.c_str()),
                             RD_KAFKA_V_PARTITION(record.partition), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
                             RD_KAFKA_V_KEY(key, key_len),
-                            RD_KAFKA_V_VALUE(const_cast<char*>(record.value.data()), record.value.size()),
+                            RD_KAFKA_V_VALUE(value, value_len),
                             RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
   else
     err = rd_kafka_producev(impl_->rk, RD_KAFKA_V_TOPIC(record.topic.c_str()),
                             RD_KAFKA_V_PARTITION(record.partition), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
                             RD_KAFKA_V_KEY(key, key_len),
-                            RD_KAFKA_V_VALUE(const_cast<char*>(record.value.data()), record.value.size()),
+                            RD_KAFKA_V_VALUE(value, value_len),
                             RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
   if (err) {
     if (hdrs) rd_kafka_headers_destroy(hdrs);  // ownership passes to librdkafka only on success

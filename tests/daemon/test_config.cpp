@@ -187,6 +187,8 @@ TEST_CASE("daemon config: every bound and cross-check names its key", "[daemon][
       {"[metrics]\nport = 9464\n", "metrics.port", "unknown option"},
       {"[kafka]\n\"bootstrap.servers\" = [\"a:1\", \"b:2\"]\n", "kafka.bootstrap.servers", "a string, number or boolean"},
       {"[kafka]\n\"enable.auto.commit\" = true\n", "kafka.enable.auto.commit", "must be false"},
+      {"[kafka]\n\"no.such.property\" = 1\n", "kafka.no.such.property", "No such configuration property"},
+      {"[kafka]\n\"linger.ms\" = \"soon\"\n", "kafka.linger.ms", "Invalid value"},
       {"[kafka]\nenable.auto.offset.store = \"true\"\n", "kafka.enable.auto.offset.store", "must be false"},
       {"kafka = 3\n", "kafka", "a table"},
       // The MarketMaker's keys are still checked, by its own declaration and validate().

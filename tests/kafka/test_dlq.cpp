@@ -38,6 +38,15 @@ TEST_CASE("dlq: a null key stays null and an empty key stays empty", "[kafka][dl
   CHECK(make_dlq_record(m, "empty tenant id", "d").key == std::string());
 }
 
+TEST_CASE("dlq: a null value (tombstone) stays null and an empty one stays empty", "[kafka][dlq]") {
+  Message m;
+  m.topic = "t";
+  m.null_value = true;
+  CHECK(make_dlq_record(m, "schema", "d").null_value);
+  m.null_value = false;
+  CHECK_FALSE(make_dlq_record(m, "schema", "d").null_value);
+}
+
 TEST_CASE("headers: find_header returns the last occurrence", "[kafka][dlq]") {
   const Headers h = {{"a", "1"}, {"b", "2"}, {"a", "3"}};
   CHECK(find_header(h, "a") == "3");

@@ -54,6 +54,7 @@ struct Message {
   std::int64_t offset{0};
   std::optional<std::string> key;
   std::string value;
+  bool null_value{false};  // a tombstone: no value at all (value is then empty)
   Headers headers;
   std::optional<std::int64_t> timestamp_ms;  // create or log-append time, if the broker gave one
 };
@@ -65,12 +66,18 @@ struct Record {
   std::string value;
   Headers headers;
   std::int32_t partition{-1};
+  bool null_value{false};  // send no value (a tombstone), e.g. a DLQ copy of one
 };
 
 // Kafka failures are Errc::io_error with `row` holding librdkafka's rd_kafka_resp_err_t, so a
 // caller can react to a specific condition without including rdkafka.h.
 inline constexpr std::ptrdiff_t err_queue_full = -184;  // RD_KAFKA_RESP_ERR__QUEUE_FULL
 inline constexpr std::ptrdiff_t err_timed_out = -185;   // RD_KAFKA_RESP_ERR__TIMED_OUT
+inline constexpr std::ptrdiff_t err_msg_size_too_large = 10;  // RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE
+inline bool is_too_large(const Error& e) { return e.code == Errc::io_error && e.row == err_msg_size_too_large; }
+// Whether librdkafka accepts every property (names and values), without creating a client:
+// the first bad one is an Error whose `where` is the key as written.
+Result<void> check_config(const Config& config);
 inline bool is_queue_full(const Error& e) { return e.code == Errc::io_error && e.row == err_queue_full; }
 inline bool is_timed_out(const Error& e) { return e.code == Errc::io_error && e.row == err_timed_out; }
 
