@@ -22,11 +22,12 @@ no bad request does; every good tick gives one price snapshot; the
 hanzo_hmmd_dlq_messages_total{reason} counters match per reason and add up to 100; SIGTERM
 exits 0 (nothing left undeliverable in flight).
 
-Notes: the daemon runs on its defaults, so the > 1 MiB values (and a 1,040,036-byte invalid
-JSON value, under the limit) must be dead-lettered with the built-in producer settings; the
-embedded cluster itself accepts them (kafka-python produces them, max_request_size 4 MiB). Some
-bad messages carry a forged hanzo.error.reason header, which must not survive next to the real
-one. A repeated JSON key may be reported as schema or invalid_json (both defensible).
+Notes: each ~1 MiB message is produced only once the previous one's dead letter has been read
+(the mock keeps 5 MiB per partition and would otherwise drop unread records). The daemon runs on
+its defaults, so the > 1 MiB values (and a 1,040,036-byte invalid JSON value, under the limit)
+must be dead-lettered with the built-in producer settings; the embedded cluster itself accepts
+them (kafka-python produces them, max_request_size 4 MiB). Some bad messages carry a forged
+hanzo.error.reason header, which must not survive next to the real one. A repeated JSON key may be reported as schema or invalid_json (both defensible).
 """
 
 import json
@@ -231,6 +232,12 @@ def body():
     good_req = {}   # request_id -> tenant
     good_ticks = 0
     g = 0
+    big_stuck = False
+
+    def origin(r):
+        return (h.header(r, "hanzo.error.topic"), h.header(r, "hanzo.error.partition"),
+                h.header(r, "hanzo.error.offset"))
+
     for i, msg in enumerate(bad):
         topic, key, value, cat, what = msg
         headers = [("trace-id", b"trace-%03d" % i)]
@@ -238,6 +245,17 @@ def body():
             headers.append(("hanzo.error.reason", b"forged"))
         fut = prod.send(topic, key=key, value=value, headers=headers)
         sent_bad.append((fut, msg, headers))
+        if value is not None and len(value) > 256 * 1024 and not big_stuck:
+            # The mock keeps 5 MiB per partition: read each ~1 MiB dead letter before the next
+            # one can push older, unread records out of its partition.
+            prod.flush(30)
+            md = fut.get(timeout=30)
+            here = (md.topic, str(md.partition), str(md.offset))
+            try:
+                dlq.read_until(lambda recs: any(origin(r) == here for r in recs), 15,
+                               "the dead letter of %r" % what)
+            except h.Failure:
+                big_stuck = True  # reported with the per-message checks below; stop waiting
         for _ in range(good_per_bad):
             tenant = rng.choice(tenants)
             rid = "good-%05d" % g
