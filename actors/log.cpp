@@ -21,6 +21,16 @@ void write_line(const char* prefix, std::string_view message) noexcept {
 
 }  // namespace
 
+std::string describe(std::exception_ptr e) noexcept {
+  try {
+    if (e) std::rethrow_exception(e);
+  } catch (const std::exception& x) {
+    return x.what();
+  } catch (...) {
+  }
+  return "unknown exception";
+}
+
 void log_info(std::string_view message) noexcept { write_line("<6>hanzo-hmmd: ", message); }
 void log_warning(std::string_view message) noexcept { write_line("<4>hanzo-hmmd: warning: ", message); }
 void log_error(std::string_view message) noexcept { write_line("<3>hanzo-hmmd: error: ", message); }

@@ -44,6 +44,12 @@ market_actor::behavior_type market(market_actor::stateful_pointer<market_state> 
   self->state.engine = std::move(engine);
   self->state.market = std::move(self->state.engine->initial_market);
   if (self->state.engine->metrics) self->state.engine->metrics->market(self->state.market->snapshot());
+  // The market cannot be rebuilt in place: once it fails, Health::market stops beating, the
+  // watchdog stops pinging, and systemd restarts the daemon.
+  self->set_exception_handler([](std::exception_ptr& e) -> caf::error {
+    log_error("market: " + describe(e));
+    return caf::make_error(caf::sec::runtime_error);
+  });
   return {
       [self](TickBatch& batch) {
         for (auto& item : batch.items) apply(self->state, item);

@@ -1,11 +1,17 @@
 #include "router.hpp"
 
+#include "log.hpp"
 #include "output.hpp"
 
 namespace hanzo::hmm::actors {
 
 router_actor::behavior_type router(router_actor::stateful_pointer<router_state> self, std::shared_ptr<Engine> engine) {
   self->state.engine = std::move(engine);
+  // A failed run reaches its tenant as an error response, which answers it "rejected".
+  self->set_exception_handler([](std::exception_ptr& e) -> caf::error {
+    log_error("router: " + describe(e));
+    return caf::make_error(caf::sec::runtime_error);
+  });
   return {
       [self](const RouteRunMsg& msg) -> RouteResult {
         Engine& e = *self->state.engine;

@@ -126,6 +126,12 @@ tenant_actor::behavior_type tenant(tenant_actor::stateful_pointer<tenant_state> 
       log_error("tenant " + st.tenant + ": stored state unreadable, starting afresh: " + s.error().to_string());
   }
   if (!st.session) st.session = std::make_shared<mm::TenantSession>(*st.engine->tenants);
+  // Nothing here throws by design (errors are values); should something (bad_alloc) escape,
+  // this tenant stops and the manager, which monitors it, forgets it: the daemon goes on.
+  self->set_exception_handler([self](std::exception_ptr& e) -> caf::error {
+    log_error("tenant " + self->state.tenant + ": " + describe(e));
+    return caf::make_error(caf::sec::runtime_error);
+  });
   return {
       [self](TenantBatch& batch) {
         for (auto& item : batch.items) self->state.backlog.push_back(std::move(item));

@@ -39,7 +39,7 @@ tenant_actor& spawn_tenant(self_ptr self, const std::string& id) {
     st.dormant.erase(d);
   }
   const auto& router = st.routers[std::hash<std::string>{}(id) % st.routers.size()];
-  auto actor = self->spawn(tenant, st.engine, id, std::move(restore), router,
+  auto actor = self->spawn<caf::monitored>(tenant, st.engine, id, std::move(restore), router,
                            caf::actor_cast<tenant_manager_actor>(self));
   st.lru.push_front(id);
   auto [it, _] = st.resident.emplace(id, tenant_manager_state::Resident{actor, st.lru.begin(), Clock::now()});
@@ -77,6 +77,19 @@ tenant_manager_actor::behavior_type tenant_manager(self_ptr self, std::shared_pt
   if (sweep_interval.count() > 0) self->delayed_send(self, sweep_interval, sweep_atom::value);
   // Tenant actors are not linked (one failing must not take the manager down), so the manager
   // passes its own exit on to them: nothing outlives the actor system's shutdown.
+  // A tenant actor that failed (not one that quit after an eviction) is forgotten, so its next
+  // message starts it again from its last dormant state, if any.
+  self->set_down_handler([self](caf::down_msg& msg) {
+    if (!msg.reason) return;
+    auto& st = self->state;
+    for (auto it = st.resident.begin(); it != st.resident.end(); ++it)
+      if (it->second.actor.address() == msg.source) {
+        log_error("tenant " + it->first + " failed: " + self->system().render(msg.reason));
+        st.lru.erase(it->second.lru);
+        st.resident.erase(it);
+        break;
+      }
+  });
   self->set_exit_handler([self](caf::exit_msg& msg) {
     for (auto& [id, r] : self->state.resident) self->send_exit(r.actor, msg.reason);
     self->quit(msg.reason);
