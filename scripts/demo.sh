@@ -42,15 +42,16 @@ section "result"
 /usr/bin/python3 - "$work/report.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
-lat = r["latency"]
-ms = lambda s: f"{1000.0 * s:.1f} ms"
+lat = r["latency_ms"]
+ms = lambda v: f"{v:.1f} ms"
 print(f"requests sent {r['requests_sent']}, decisions received {r['decisions_received']} "
       f"(routed {r['routed']}, rejected {r['rejected']}), missing {r['missing']}")
 print(f"decisions/s: {r['decisions_per_s']:.0f}")
-print("request -> decision latency: p50 " + ms(lat["p50_s"]) + ", p90 " + ms(lat["p90_s"]) +
-      ", p99 " + ms(lat["p99_s"]) + ", max " + ms(lat["max_s"]))
+print("request -> decision latency: p50 " + ms(lat["p50"]) + ", p90 " + ms(lat["p90"]) +
+      ", p99 " + ms(lat["p99"]) + ", max " + ms(lat["max"]))
 print(f"ticks sent {r['ticks_sent']}, feedback sent {r['feedback_sent']}")
-d = json.loads(r["sample_decision"])
+d = r["sample_decision"]
+d = json.loads(d) if isinstance(d, str) else d
 print("sample decision:")
 print(json.dumps({k: d[k] for k in ("request_id", "tenant", "status", "model", "compute_class", "market_regime",
                                       "confidence", "price_per_token", "reasoning") if k in d}, indent=2))
