@@ -33,10 +33,12 @@ namespace hanzo::hmm::actors {
 namespace {
 
 // Topics the embedded cluster creates. Ticks and prices have one partition: the market is one
-// ordered stream. Tenant topics have eight, so consumer groups can spread tenants.
+// ordered stream. Tenant topics have eight, so consumer groups can spread tenants. Decisions
+// (about 2.8 KB each) have sixteen: the mock keeps only 5 MiB per partition, and sixteen hold
+// about 29,000 decisions for a consumer that falls behind.
 void create_topics(kafka::MockCluster& cluster, const daemon::Topics& t) {
   for (const auto& [name, partitions] : {std::pair{t.ticks, 1}, {t.prices, 1}, {t.requests, 8}, {t.feedback, 8},
-                                         {t.decisions, 8}, {t.dlq, 4}})
+                                         {t.decisions, 16}, {t.dlq, 4}})
     if (auto ok = cluster.create_topic(name, partitions); !ok) log_warning(ok.error().to_string());
 }
 
@@ -91,6 +93,9 @@ int run_daemon(const DaemonOptions& options) {
     cluster.emplace(std::move(*c));
     create_topics(*cluster, cfg->topics);
     cfg->kafka.emplace_back("bootstrap.servers", cluster->bootstrap_servers());
+    // The mock holds a fetch without data for the whole fetch.wait.max.ms even when data arrives
+    // meanwhile, so the wait is added latency: 1 ms unless the configuration chose a value.
+    if (!cfg->sets_kafka_property("fetch.wait.max.ms")) cfg->kafka.emplace_back("fetch.wait.max.ms", "1");
     std::cout << "bootstrap.servers=" << cluster->bootstrap_servers() << std::endl;
     if (options.on_embedded_cluster) options.on_embedded_cluster(cluster->bootstrap_servers());
   }

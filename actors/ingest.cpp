@@ -17,19 +17,42 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr std::size_t kMaxPollRound = 2048;  // messages per poll round before handing them on
 
+// `props` minus `keys` (with or without the file's "kafka." prefix).
+template <std::size_t N>
+kafka::Config without(const kafka::Config& props, const std::string_view (&keys)[N]) {
+  kafka::Config out;
+  for (const auto& [k, v] : props) {
+    std::string_view key = k;
+    if (key.starts_with("kafka.")) key.remove_prefix(6);
+    if (std::find(std::begin(keys), std::end(keys), key) == std::end(keys)) out.emplace_back(k, v);
+  }
+  return out;
+}
+
+// The shared [kafka] table minus the producer-only keys librdkafka warns about on a consumer.
+kafka::Config consumer_properties(const kafka::Config& props) {
+  static constexpr std::string_view producer_only[] = {
+      "linger.ms", "queue.buffering.max.ms", "batch.num.messages", "batch.size", "acks", "request.required.acks",
+      "compression.type", "compression.codec", "compression.level", "enable.idempotence", "message.timeout.ms",
+      "delivery.timeout.ms", "queue.buffering.max.messages", "queue.buffering.max.kbytes", "retries",
+      "message.send.max.retries", "transactional.id", "transaction.timeout.ms", "partitioner",
+      "sticky.partitioning.linger.ms", "delivery.report.only.error", "request.timeout.ms"};
+  kafka::Config out = without(props, producer_only);
+  // Consumer lag comes from librdkafka's statistics (served by poll, once a second by default).
+  if (std::none_of(out.begin(), out.end(), [](const auto& kv) {
+        return kv.first == "statistics.interval.ms" || kv.first == "kafka.statistics.interval.ms";
+      }))
+    out.emplace_back("statistics.interval.ms", "1000");
+  return out;
+}
+
 // The shared [kafka] table minus the consumer-only keys librdkafka warns about on a producer.
 kafka::Config producer_properties(const kafka::Config& props, std::size_t max_message_bytes) {
   static constexpr std::string_view consumer_only[] = {
       "group.id", "group.instance.id", "auto.offset.reset", "enable.auto.commit", "enable.auto.offset.store",
       "partition.assignment.strategy", "session.timeout.ms", "heartbeat.interval.ms", "max.poll.interval.ms",
       "isolation.level", "fetch.min.bytes", "fetch.wait.max.ms", "fetch.max.bytes", "max.partition.fetch.bytes"};
-  kafka::Config out;
-  for (const auto& [k, v] : props) {
-    std::string_view key = k;
-    if (key.starts_with("kafka.")) key.remove_prefix(6);
-    if (std::find(std::begin(consumer_only), std::end(consumer_only), key) == std::end(consumer_only))
-      out.emplace_back(k, v);
-  }
+  kafka::Config out = without(props, consumer_only);
   // A DLQ record carries an input of up to daemon.max_message_bytes plus headers: let the
   // producer take it (librdkafka's default is 1,000,000 bytes) unless configured otherwise.
   if (std::none_of(out.begin(), out.end(), [](const auto& kv) { return kv.first == "message.max.bytes"; }))
@@ -77,7 +100,7 @@ Result<std::unique_ptr<Ingest>> Ingest::create(Engine& engine) {
   cb.committed = [](const Result<void>& r, const std::vector<kafka::TopicPartitionOffset>&) {
     if (!r) log_warning("offset commit failed: " + r.error().to_string());
   };
-  auto consumer = kafka::Consumer::create(props, std::move(cb));
+  auto consumer = kafka::Consumer::create(consumer_properties(props), std::move(cb));
   if (!consumer) return std::move(consumer).error();
   in->consumer_ = std::make_unique<kafka::Consumer>(std::move(*consumer));
   const auto& t = engine.config.topics;
@@ -205,7 +228,7 @@ void Ingest::periodic(Clock::time_point now) {
     last_metrics_ = now;
     if (engine_.metrics) {
       engine_.metrics->producer_queue(producer_->queue_length());
-      if (auto lag = consumer_->lag(std::chrono::milliseconds(200)); lag) engine_.metrics->consumer_lag(*lag);
+      engine_.metrics->consumer_lag(consumer_->statistics_lag());  // never blocks the poll loop
     }
   }
 }

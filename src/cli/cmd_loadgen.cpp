@@ -4,6 +4,7 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <unistd.h>
 
@@ -19,7 +20,8 @@ const CommandInfo kInfo{
     "loadgen",
     "usage: hanzo-hmm loadgen --bootstrap HOST:PORT[,HOST:PORT...] [--tenants N] [--rate R | --max]\n"
     "                         [--window W] [--duration S] [--drain S] [--seed X] [--feedback-ratio F]\n"
-    "                         [--tick-rate T] [--shock-at F] [--topic-prefix P] [--run-id ID] [--json]\n\n"
+    "                         [--tick-rate T] [--shock-at F] [--topic-prefix P] [--run-id ID]\n"
+    "                         [--kafka-config FILE] [--json]\n\n"
     "Sends routing requests for tenants tenant-0 .. tenant-<N-1> (default 1000) to <P>.requests,\n"
     "market ticks with one supply shock of h100-80g (at fraction F of the run, default 0.5) to\n"
     "<P>.ticks (T per second, default 10; 0 for none) and feedback for a share F of the routed\n"
@@ -29,7 +31,9 @@ const CommandInfo kInfo{
     "  --max         closed loop: as fast as decisions come back, at most W outstanding (default 20000)\n"
     "  --duration S  seconds of sending (default 10); then up to --drain S (default 5) for the rest\n"
     "  --seed X      the traffic is a function of the seed (default 1); --run-id names the run\n"
-    "                (request ids are <run-id>-<n>; default: unique per invocation)\n\n"
+    "                (request ids are <run-id>-<n>; default: unique per invocation)\n"
+    "  --kafka-config FILE  librdkafka properties for every client, one KEY=VALUE per line\n"
+    "                (# comments), e.g. security.protocol=SASL_SSL; they override the built-ins\n\n"
     "A progress line goes to stderr every second; the report to stdout (text, or one JSON object\n"
     "with --json). Ctrl-C stops sending and drains. Exit status: 0 if every request got a\n"
     "decision, 1 if some did not (the report says how many), 2 for usage or Kafka errors.\n",
@@ -46,6 +50,7 @@ const CommandInfo kInfo{
      {"shock-at"},
      {"topic-prefix"},
      {"run-id"},
+     {"kafka-config"},
      {"json"}}};
 
 std::atomic<bool> g_stop{false};
@@ -62,6 +67,29 @@ std::string default_run_id() {
   std::snprintf(buf, sizeof buf, "lg-%llx-%x", static_cast<unsigned long long>(now) & 0xffffffffffULL,
                 static_cast<unsigned>(::getpid()));
   return buf;
+}
+// KEY=VALUE lines (blank lines and # comments skipped); errors name the file and line.
+hmm::Result<hmm::kafka::Config> read_kafka_config(const std::string& path) {
+  std::ifstream in(path);
+  using hmm::Errc;
+  if (!in) return hmm::make_error(Errc::io_error, path, "cannot open");
+  hmm::kafka::Config out;
+  std::size_t line_no = 0;
+  for (std::string line; std::getline(in, line);) {
+    ++line_no;
+    const auto first = line.find_first_not_of(" \t\r");
+    if (first == std::string::npos || line[first] == '#') continue;
+    const auto eq = line.find('=');
+    auto trim = [](std::string x) {
+      const auto b = x.find_first_not_of(" \t\r"), e = x.find_last_not_of(" \t\r");
+      return b == std::string::npos ? std::string() : x.substr(b, e - b + 1);
+    };
+    const std::string key = eq == std::string::npos ? "" : trim(line.substr(0, eq));
+    if (key.empty())
+      return hmm::make_error(Errc::parse_error, path + ":" + std::to_string(line_no), "expected KEY=VALUE, got \"" + line + "\"");
+    out.emplace_back(key, trim(line.substr(eq + 1)));
+  }
+  return out;
 }
 }  // namespace
 
@@ -98,6 +126,11 @@ int run_loadgen(std::span<const std::string> args) {
   o.duration_s = *duration;
   o.drain_s = *drain;
   o.tick_rate = *tick_rate;
+  if (options.has("kafka-config")) {
+    auto props = read_kafka_config(options.text("kafka-config"));
+    if (!props) return fail(props.error());
+    o.kafka = std::move(*props);
+  }
   if (options.has("topic-prefix")) o.topics = loadgen::Topics::with_prefix(options.text("topic-prefix"));
   o.generator.seed = *seed;
   o.generator.tenants = *tenants;

@@ -1,7 +1,9 @@
 #include "hanzo/hmm/kafka/consumer.hpp"
 
+#include <boost/json.hpp>
 #include <cstring>
 #include <memory>
+#include <mutex>
 
 #include "detail.hpp"
 
@@ -31,10 +33,51 @@ Message copy_message(const rd_kafka_message_t* m) {
 
 }  // namespace
 
+// Per-partition lag from a statistics JSON document: topics.*.partitions.* with desired=true
+// (assigned to us) and a real partition id (librdkafka lists -1, its unassigned-messages queue).
+std::vector<PartitionLag> lag_from_statistics(std::string_view json) {
+  std::vector<PartitionLag> out;
+  boost::system::error_code ec;
+  const auto doc = boost::json::parse(json, ec);
+  if (ec || !doc.is_object()) return out;
+  const auto* topics = doc.as_object().if_contains("topics");
+  if (!topics || !topics->is_object()) return out;
+  const auto num = [](const boost::json::object& o, const char* key) -> std::int64_t {
+    const auto* v = o.if_contains(key);
+    return v && v->is_int64() ? v->as_int64() : -1;
+  };
+  for (const auto& [name, topic] : topics->as_object()) {
+    const auto* parts = topic.is_object() ? topic.as_object().if_contains("partitions") : nullptr;
+    if (!parts || !parts->is_object()) continue;
+    for (const auto& [id, p] : parts->as_object()) {
+      if (!p.is_object()) continue;
+      const auto& o = p.as_object();
+      const auto* desired = o.if_contains("desired");
+      const std::int64_t partition = num(o, "partition");
+      if (partition < 0 || !desired || !desired->is_bool() || !desired->as_bool()) continue;
+      PartitionLag l{std::string(name), static_cast<std::int32_t>(partition), num(o, "lo_offset"), num(o, "hi_offset"),
+                     num(o, "committed_offset"), num(o, "consumer_lag")};
+      if (l.lag < 0) l.lag = 0;  // -1: not known yet (no fetch or no commit)
+      out.push_back(std::move(l));
+    }
+  }
+  return out;
+}
+
 struct Consumer::Impl {
   rd_kafka_t* rk{nullptr};
   RebalanceCallbacks callbacks;
   bool closed{false};
+  mutable std::mutex stats_mutex;
+  std::vector<PartitionLag> stats_lag;
+
+  static int statistics(rd_kafka_t*, char* json, size_t len, void* opaque) {
+    auto* self = static_cast<Impl*>(opaque);
+    auto lag = lag_from_statistics(std::string_view(json, len));
+    std::lock_guard lock(self->stats_mutex);
+    self->stats_lag = std::move(lag);
+    return 0;  // librdkafka frees `json`
+  }
 
   ~Impl() {
     if (!rk) return;
@@ -105,6 +148,7 @@ Result<Consumer> Consumer::create(const Config& config, RebalanceCallbacks callb
   rd_kafka_conf_set_opaque(conf, impl.get());
   rd_kafka_conf_set_rebalance_cb(conf, &Impl::rebalance);
   rd_kafka_conf_set_offset_commit_cb(conf, &Impl::offsets_committed);
+  rd_kafka_conf_set_stats_cb(conf, &Impl::statistics);
   char errstr[512];
   impl->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
   if (!impl->rk) {
@@ -210,6 +254,11 @@ Result<std::vector<PartitionLag>> Consumer::lag(std::chrono::milliseconds timeou
     out.push_back(std::move(l));
   }
   return out;
+}
+
+std::vector<PartitionLag> Consumer::statistics_lag() const {
+  std::lock_guard lock(impl_->stats_mutex);
+  return impl_->stats_lag;
 }
 
 Result<void> Consumer::close() {

@@ -33,7 +33,7 @@ namespace {
 // Client settings; anything in DriverOptions::kafka overrides them. Two facts about librdkafka
 // 2.0.2's mock broker (measured with the echo test) set them:
 // - it holds an empty fetch for the whole fetch.wait.max.ms even when data arrives meanwhile,
-//   which would add up to 500 ms (the default) to every latency: the consumer waits 5 ms;
+//   which would add up to 500 ms (the default) to every latency: the consumer waits 1 ms;
 // - it finds a fetch offset by a linear scan over the partition's message sets, so small
 //   batches slow every later fetch (linger.ms=1 fell from 20,000 to 5,000 requests/s within
 //   seconds): the producers keep librdkafka's default linger.ms=5.
@@ -94,7 +94,7 @@ class Session {
                                  {"auto.offset.reset", "earliest"},
                                  {"session.timeout.ms", "6000"},
                                  {"heartbeat.interval.ms", "500"},
-                                 {"fetch.wait.max.ms", "5"}}),
+                                 {"fetch.wait.max.ms", "1"}}),
         {.assigned = [this](const auto& parts) { if (!parts.empty()) shared_.assigned.store(true); },
          .revoked = {},
          .committed = {}});

@@ -91,7 +91,7 @@ TEST_CASE("a tick that does not decode goes to the DLQ with its reason", "[actor
   Fixture f;
   auto market = f.sys.spawn(actors::market, f.engine);
   TickBatch batch;
-  for (const std::string bad : {std::string("{\"dt\": 1.0, \"flows\": [{\"class\": \"tpu-v9\"}]}"), std::string("{oops")}) {
+  for (const std::string& bad : {std::string("{\"dt\": 1.0, \"flows\": [{\"class\": \"tpu-v9\"}]}"), std::string("{oops")}) {
     TickItem t;
     t.token = batch.items.size() + 1;
     t.original.topic = f.config.topics.ticks;

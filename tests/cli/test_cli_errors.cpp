@@ -146,3 +146,19 @@ TEST_CASE("cli fit: an impossible sequence under the starting model", "[cli][err
   CHECK(error_line({"fit", "--model", model, "--obs", obs}) ==
         "hanzo-hmm: " + obs + ": sequence 1, observations[1]: the sequence has probability 0 under the model from this step on");
 }
+
+TEST_CASE("cli loadgen: --kafka-config errors name the file and line, its properties reach librdkafka",
+          "[cli][errors][loadgen]") {
+  TempDir dir;
+  const auto missing = dir.path("none.properties");
+  CHECK(error_line({"loadgen", "--bootstrap", "127.0.0.1:1", "--kafka-config", missing}) ==
+        "hanzo-hmm: " + missing + ": cannot open");
+  const auto bad = dir.write("bad.properties", "# SASL\n\nsecurity.protocol = SASL_SSL\nno equals sign\n");
+  CHECK(error_line({"loadgen", "--bootstrap", "127.0.0.1:1", "--kafka-config", bad}) ==
+        "hanzo-hmm: " + bad + ":4: expected KEY=VALUE, got \"no equals sign\"");
+  // A well-formed file goes to the clients: librdkafka itself refuses an unknown property.
+  const auto unknown = dir.write("unknown.properties", "no.such.property=1\n");
+  const auto r = run_cli({"loadgen", "--bootstrap", "127.0.0.1:1", "--kafka-config", unknown});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("hanzo-hmm: producer, no.such.property: No such configuration property") != std::string::npos);
+}

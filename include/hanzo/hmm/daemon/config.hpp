@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include "hanzo/hmm/config/schema.hpp"
 #include "hanzo/hmm/kafka/types.hpp"
@@ -44,6 +45,8 @@ struct DaemonConfig {
   Result<void> validate() const;
   // The librdkafka properties to use: defaults first, then `kafka` (a configured key overrides).
   kafka::Config kafka_properties() const;
+  // Whether [kafka] sets `property` (with or without the "kafka." prefix).
+  bool sets_kafka_property(std::string_view property) const;
 };
 
 // bootstrap.servers=localhost:9092, group.id=hanzo-hmmd, client.id=hanzo-hmmd: what

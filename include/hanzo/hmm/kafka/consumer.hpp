@@ -78,6 +78,11 @@ class Consumer {
   // fetch response when there is one, else from the broker (up to `timeout` per round trip).
   Result<std::vector<PartitionLag>> lag(std::chrono::milliseconds timeout);
 
+  // The same figures from librdkafka's last statistics event (statistics.interval.ms must be
+  // set; events are served by poll()): never blocks, so a poll loop can publish it. Partitions
+  // assigned to this consumer only; empty before the first event.
+  std::vector<PartitionLag> statistics_lag() const;
+
   // Leaves the group (revoked callback runs) and stops. Idempotent.
   Result<void> close();
 
