@@ -42,8 +42,7 @@ fuzz fuzz_wire tests/fuzz/corpus_wire -dict=tests/fuzz/wire.dict
 section "benchmark smoke run"
 ./build/bin/hanzo-hmm-bench --quick | tail -n 4
 ./build/bin/hanzo-mm-bench --quick
-./build/bin/hanzo-passthrough-bench --quick | tail -n 2
-./build/bin/hanzo-daemon-bench --quick 2>/dev/null | tail -n 2
+bash bench/daemon/run.sh build/bin --quick
 
 section "summary"
 summary() {  # summary <name> <ctest log>: CTest's verdict, then a plain "N passed, N failed" line
