@@ -19,9 +19,11 @@ trap 'rm -rf "$out"' EXIT
 "$bin/hanzo-daemon-bench" "${daemon_args[@]}" 2>/dev/null | tail -n 1 >"$out/daemon.json"
 "$here/latency.sh" "$bin" "${lat_args[@]}" 2>/dev/null | tail -n 1 >"$out/latency.json"
 
-/usr/bin/python3 - "$out" <<'PY'
+/usr/bin/python3 - "$out" "$quick" <<'PY'
 import json, sys, os
 d = sys.argv[1]
+if sys.argv[2] == "--quick":
+    print("(--quick: a smoke run; too few messages and seconds for the figures to be compared with the targets)")
 p, m, l = (json.load(open(os.path.join(d, f))) for f in ("pass.json", "daemon.json", "latency.json"))
 dps = m["decisions_per_s"]
 same = p["reply_passthrough_per_s"]
