@@ -17,15 +17,13 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr std::size_t kMaxPollRound = 2048;  // messages per poll round before handing them on
 
-// `props` minus `keys` (with or without the file's "kafka." prefix).
+// `props` minus `keys`. The names are plain: DaemonConfig::kafka_properties() has already
+// dropped the file's "kafka." prefix.
 template <std::size_t N>
 kafka::Config without(const kafka::Config& props, const std::string_view (&keys)[N]) {
   kafka::Config out;
-  for (const auto& [k, v] : props) {
-    std::string_view key = k;
-    if (key.starts_with("kafka.")) key.remove_prefix(6);
-    if (std::find(std::begin(keys), std::end(keys), key) == std::end(keys)) out.emplace_back(k, v);
-  }
+  for (const auto& [k, v] : props)
+    if (std::find(std::begin(keys), std::end(keys), k) == std::end(keys)) out.emplace_back(k, v);
   return out;
 }
 
@@ -39,9 +37,7 @@ kafka::Config consumer_properties(const kafka::Config& props) {
       "sticky.partitioning.linger.ms", "delivery.report.only.error", "request.timeout.ms"};
   kafka::Config out = without(props, producer_only);
   // Consumer lag comes from librdkafka's statistics (served by poll, once a second by default).
-  if (std::none_of(out.begin(), out.end(), [](const auto& kv) {
-        return kv.first == "statistics.interval.ms" || kv.first == "kafka.statistics.interval.ms";
-      }))
+  if (std::none_of(out.begin(), out.end(), [](const auto& kv) { return kv.first == "statistics.interval.ms"; }))
     out.emplace_back("statistics.interval.ms", "1000");
   return out;
 }

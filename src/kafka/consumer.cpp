@@ -31,8 +31,6 @@ Message copy_message(const rd_kafka_message_t* m) {
   return out;
 }
 
-}  // namespace
-
 // Per-partition lag from a statistics JSON document: topics.*.partitions.* with desired=true
 // (assigned to us) and a real partition id (librdkafka lists -1, its unassigned-messages queue).
 std::vector<PartitionLag> lag_from_statistics(std::string_view json) {
@@ -63,6 +61,8 @@ std::vector<PartitionLag> lag_from_statistics(std::string_view json) {
   }
   return out;
 }
+
+}  // namespace
 
 struct Consumer::Impl {
   rd_kafka_t* rk{nullptr};
