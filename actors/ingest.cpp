@@ -99,8 +99,15 @@ Result<std::unique_ptr<Ingest>> Ingest::create(Engine& engine) {
   auto consumer = kafka::Consumer::create(consumer_properties(props), std::move(cb));
   if (!consumer) return std::move(consumer).error();
   in->consumer_ = std::make_unique<kafka::Consumer>(std::move(*consumer));
+  // Ticks: every instance reads all of them (no group: manual assignment), so every instance
+  // folds the same ticks into the same market state and quotes the same prices.
+  kafka::Config tick_props = consumer_properties(props);
+  tick_props.emplace_back("statistics.interval.ms", "0");
+  auto ticks = kafka::Consumer::create(tick_props);
+  if (!ticks) return std::move(ticks).error();
+  in->ticks_ = std::make_unique<kafka::Consumer>(std::move(*ticks));
   const auto& t = engine.config.topics;
-  if (auto ok = in->consumer_->subscribe({t.ticks, t.requests, t.feedback}); !ok) return std::move(ok).error();
+  if (auto ok = in->consumer_->subscribe({t.requests, t.feedback}); !ok) return std::move(ok).error();
   return in;
 }
 
@@ -110,6 +117,10 @@ Result<void> Ingest::await_connection(std::chrono::milliseconds timeout) {
   while (Clock::now() < deadline) {
     auto c = consumer_->committed({{engine_.config.topics.requests, 0}}, std::chrono::milliseconds(1000));
     if (c) {
+      if (auto ok = assign_ticks(); !ok) {
+        last = std::move(ok).error();
+        continue;
+      }
       // The first decision must not wait for a metadata round.
       for (const auto* t : {&engine_.config.topics.decisions, &engine_.config.topics.prices, &engine_.config.topics.dlq})
         if (auto ok = producer_->warm_up(*t, std::chrono::milliseconds(5000)); !ok)
@@ -119,6 +130,15 @@ Result<void> Ingest::await_connection(std::chrono::milliseconds timeout) {
     last = std::move(c).error();
   }
   return last;
+}
+
+Result<void> Ingest::assign_ticks() {
+  const auto& topic = engine_.config.topics.ticks;
+  auto n = ticks_->partition_count(topic, std::chrono::milliseconds(1000));
+  if (!n) return std::move(n).error();
+  std::vector<kafka::TopicPartitionOffset> all;
+  for (std::int32_t p = 0; p < *n; ++p) all.push_back({topic, p, kafka::Consumer::kOffsetBeginning});
+  return ticks_->assign(all);
 }
 
 void Ingest::dead_letter(const kafka::Message& msg, std::uint64_t token, daemon::DlqReason reason, std::string detail) {
@@ -204,6 +224,8 @@ void Ingest::backpressure() {
 
 void Ingest::commit(kafka::CommitMode mode) {
   auto offsets = ledger_.take_commits();
+  // Ticks are read from the beginning by every instance: nothing of theirs is committed.
+  std::erase_if(offsets, [&](const auto& o) { return o.topic == engine_.config.topics.ticks; });
   if (offsets.empty()) return;
   if (auto ok = consumer_->commit(offsets, mode); !ok) log_warning("commit failed: " + ok.error().to_string());
 }
@@ -237,15 +259,8 @@ IngestStats Ingest::run(tenant_manager_actor manager, market_actor market, const
     if (engine_.health) engine_.health->beat(daemon::Health::poll_loop, now);
     // Block briefly only when idle, so acknowledgements keep flowing under load.
     auto wait = ledger_.in_flight() > 0 ? std::chrono::milliseconds(1) : std::chrono::milliseconds(20);
-    for (std::size_t n = 0; n < kMaxPollRound; ++n) {
-      auto m = consumer_->poll(n == 0 ? wait : std::chrono::milliseconds(0));
-      if (!m) {
-        log_warning("poll: " + m.error().to_string());
-        break;
-      }
-      if (!*m) break;
-      handle(std::move(**m));
-    }
+    poll_round(*consumer_, wait);
+    poll_round(*ticks_, std::chrono::milliseconds(0));
     flush_batches();
     serve();
     backpressure();
@@ -256,6 +271,20 @@ IngestStats Ingest::run(tenant_manager_actor manager, market_actor market, const
   }
   drain();
   return stats_;
+}
+
+std::size_t Ingest::poll_round(kafka::Consumer& consumer, std::chrono::milliseconds wait) {
+  std::size_t n = 0;
+  for (; n < kMaxPollRound; ++n) {
+    auto m = consumer.poll(n == 0 ? wait : std::chrono::milliseconds(0));
+    if (!m) {
+      log_warning("poll: " + m.error().to_string());
+      break;
+    }
+    if (!*m) break;
+    handle(std::move(**m));
+  }
+  return n;
 }
 
 std::string Ingest::status_line() const {
@@ -273,6 +302,7 @@ void Ingest::drain() {
     // Keep polling (group membership, delivery reports); anything fetched now is not
     // dispatched, so its offset is not committed and the next owner reads it again.
     (void)consumer_->poll(std::chrono::milliseconds(5));
+    (void)ticks_->poll(std::chrono::milliseconds(0));
     serve();
     if (engine_.health) engine_.health->beat(daemon::Health::poll_loop);
   }
@@ -281,6 +311,7 @@ void Ingest::drain() {
   commit(kafka::CommitMode::sync);
   stats_.left_in_flight = ledger_.in_flight();
   if (auto ok = consumer_->close(); !ok) log_warning("leaving the group: " + ok.error().to_string());
+  (void)ticks_->close();
 }
 
 }  // namespace hanzo::hmm::actors

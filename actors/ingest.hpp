@@ -62,12 +62,15 @@ class Ingest {
   void commit(kafka::CommitMode mode);
   void pause_all(bool pause);
   void drain();
+  std::size_t poll_round(kafka::Consumer& consumer, std::chrono::milliseconds wait);
+  Result<void> assign_ticks();
 
   Engine& engine_;
   Ledger ledger_;
   std::unique_ptr<kafka::Producer> producer_;
   std::unique_ptr<KafkaSink> sink_;
-  std::unique_ptr<kafka::Consumer> consumer_;
+  std::unique_ptr<kafka::Consumer> consumer_;  // requests and feedback, in the consumer group
+  std::unique_ptr<kafka::Consumer> ticks_;     // every ticks partition, from the beginning
   kafka::Backpressure bp_;
   std::vector<std::pair<kafka::Record, std::uint64_t>> retry_;  // failed deliveries to resend
   tenant_manager_actor manager_;

@@ -167,6 +167,40 @@ Result<void> Consumer::subscribe(const std::vector<std::string>& topics) {
   return {};
 }
 
+Result<void> Consumer::assign(const std::vector<TopicPartitionOffset>& partitions) {
+  auto list = make_list(static_cast<int>(partitions.size()));
+  for (const auto& p : partitions)
+    rd_kafka_topic_partition_list_add(list.get(), p.topic.c_str(), p.partition)->offset = p.offset;
+  if (auto err = rd_kafka_assign(impl_->rk, list.get())) return detail::kafka_error("assign", err);
+  return {};
+}
+
+Result<int> Consumer::partition_count(const std::string& topic, std::chrono::milliseconds timeout) {
+  rd_kafka_topic_t* t = rd_kafka_topic_new(impl_->rk, topic.c_str(), nullptr);
+  if (!t) return detail::kafka_error("metadata " + topic, rd_kafka_last_error());
+  const rd_kafka_metadata_t* md = nullptr;
+  const rd_kafka_resp_err_t err = rd_kafka_metadata(impl_->rk, 0, t, &md, static_cast<int>(timeout.count()));
+  Result<int> result = 0;
+  if (err)
+    result = detail::kafka_error("metadata " + topic, err);
+  else if (md->topic_cnt != 1 || md->topics[0].err)
+    result = detail::kafka_error("metadata " + topic, md->topic_cnt == 1 ? md->topics[0].err : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC);
+  else
+    result = md->topics[0].partition_cnt;
+  if (md) rd_kafka_metadata_destroy(md);
+  rd_kafka_topic_destroy(t);
+  return result;
+}
+
+Result<std::pair<std::int64_t, std::int64_t>> Consumer::watermarks(const std::string& topic, std::int32_t partition,
+                                                                   std::chrono::milliseconds timeout) {
+  std::int64_t low = -1, high = -1;
+  if (auto err = rd_kafka_query_watermark_offsets(impl_->rk, topic.c_str(), partition, &low, &high,
+                                                  static_cast<int>(timeout.count())))
+    return detail::kafka_error("watermarks " + topic + "[" + std::to_string(partition) + "]", err);
+  return std::pair{low, high};
+}
+
 Result<std::optional<Message>> Consumer::poll(std::chrono::milliseconds timeout) {
   rd_kafka_message_t* m = rd_kafka_consumer_poll(impl_->rk, static_cast<int>(timeout.count()));
   if (!m) return std::optional<Message>{};

@@ -53,6 +53,16 @@ class Consumer {
   ~Consumer();  // close()s if not closed yet
 
   Result<void> subscribe(const std::vector<std::string>& topics);
+  // Manual assignment instead of a subscription (no group membership): `offset` is where to
+  // start, or kOffsetBeginning / kOffsetEnd. Replaces any earlier assignment.
+  static constexpr std::int64_t kOffsetBeginning = -2;  // RD_KAFKA_OFFSET_BEGINNING
+  static constexpr std::int64_t kOffsetEnd = -1;        // RD_KAFKA_OFFSET_END
+  Result<void> assign(const std::vector<TopicPartitionOffset>& partitions);
+  // The topic's partition count from the broker's metadata (errors: unknown topic, timeout).
+  Result<int> partition_count(const std::string& topic, std::chrono::milliseconds timeout);
+  // (low, high) watermarks of one partition, asked of the broker.
+  Result<std::pair<std::int64_t, std::int64_t>> watermarks(const std::string& topic, std::int32_t partition,
+                                                           std::chrono::milliseconds timeout);
 
   // One message, nothing within `timeout` (nullopt), or a consumer error (broker down, unknown
   // topic, ...). Errors are usually transient: log and keep polling.
