@@ -38,10 +38,14 @@ namespace hanzo::hmm::actors {
 // thread checks only the key and the size and passes the message as it came (kafka::Message):
 // the tenant actor decodes it, so JSON parsing spreads over the actor threads instead of
 // serialising on the one ingest thread; an undecodable one goes to the DLQ from there.
+// `partition`/`offset` place it on its topic (-1: not from Kafka, e.g. tests): the tenant's
+// changelog record goes to that partition and remembers the offsets it has applied.
 struct TenantItem {
   std::uint64_t token{0};
   std::int64_t timestamp_ms{-1};
   std::variant<routing::RoutingRequest, routing::Feedback, kafka::Message> body;
+  std::int32_t partition{-1};
+  std::int64_t offset{-1};
 };
 
 // A tenant's items from one poll round, in offset order.
@@ -73,6 +77,7 @@ struct TickBatch {
 struct RouteItem {
   std::uint64_t token{0};
   std::int64_t timestamp_ms{-1};
+  std::int64_t offset{-1};
   routing::RoutingRequest request;
   mm::TenantPart part;
   std::string rejection;
@@ -91,15 +96,22 @@ struct RouteRunMsg {
   std::shared_ptr<RouteRun> run;
 };
 
-// Per item of the run: the routed model's catalogue index, or nullopt if rejected.
+// Per item of the run: the routed model's catalogue index (nullopt if rejected) and the
+// decision record. The tenant produces the records once its changelog record is durable.
 struct RouteResult {
   std::vector<std::optional<std::size_t>> routed;
+  std::vector<kafka::Record> decisions;
 };
 
 // A tenant's state as bytes (TenantSession "HZMM" snapshot).
 struct TenantState {
   std::string tenant;
   std::vector<std::byte> bytes;
+};
+
+// Tenant states read back from the changelog for newly assigned partitions.
+struct RestoredStates {
+  std::vector<TenantState> states;
 };
 
 // What the tenant manager holds (tests, metrics, the status line).
@@ -121,6 +133,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hanzo::hmm::actors::TickBatch)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hanzo::hmm::actors::RouteRunMsg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hanzo::hmm::actors::RouteResult)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hanzo::hmm::actors::TenantState)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hanzo::hmm::actors::RestoredStates)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hanzo::hmm::actors::ManagerStatus)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hanzo::hmm::market::Snapshot)
 
@@ -132,6 +145,7 @@ using status_atom = caf::atom_constant<caf::atom("status")>;
 using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
 using heartbeat_atom = caf::atom_constant<caf::atom("heartbeat")>;
 using prices_atom = caf::atom_constant<caf::atom("prices")>;
+using drop_atom = caf::atom_constant<caf::atom("drop")>;
 
 // ---- actor interfaces ---------------------------------------------------------------------
 
@@ -148,10 +162,17 @@ using tenant_actor = caf::typed_actor<
 
 // Spawns, finds and evicts tenant actors; keeps evicted tenants' state (dormant, ~1 KiB each)
 // and restores it on the tenant's next message. Bounded: at most max_resident_tenants actors,
-// and none idle longer than tenant_idle_seconds.
+// and none idle longer than tenant_idle_seconds. Every state change is already in the
+// changelog (tenant actors write it), so dropping a partition's tenants loses nothing.
 using tenant_manager_actor = caf::typed_actor<
     // A poll round's items, grouped by tenant.
     caf::reacts_to<IngestBatch>,
+    // On assignment, before the partitions' first items: their tenants' changelog states,
+    // which become dormant (a resident tenant keeps its newer in-memory state).
+    caf::reacts_to<RestoredStates>,
+    // On revoke, once their in-flight work is acknowledged: forget every tenant (resident or
+    // dormant) whose home partition is listed. Replies with how many were dropped.
+    caf::replies_to<drop_atom, std::vector<std::int32_t>>::with<std::uint64_t>,
     // From an evicting tenant actor: its final state.
     caf::reacts_to<TenantState>,
     // Timer: evict idle tenants.
@@ -161,8 +182,8 @@ using tenant_manager_actor = caf::typed_actor<
     // Counts for metrics and tests.
     caf::replies_to<status_atom>::with<ManagerStatus>>;
 
-// Combines a tenant's prepared requests with the latest prices into decisions, produces them
-// in order, and tells the tenant which model each routed request got.
+// Combines a tenant's prepared requests with the latest prices into decision records (in
+// order) and tells the tenant which model each routed request got; the tenant produces them.
 using router_actor = caf::typed_actor<caf::replies_to<RouteRunMsg>::with<RouteResult>>;
 
 // Owns the Hamiltonian market and its regime filter: applies ticks, publishes each snapshot to

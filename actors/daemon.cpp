@@ -38,7 +38,8 @@ namespace {
 // about 29,000 decisions for a consumer that falls behind.
 void create_topics(kafka::MockCluster& cluster, const daemon::Topics& t) {
   for (const auto& [name, partitions] : {std::pair{t.ticks, 1}, {t.prices, 1}, {t.requests, 8}, {t.feedback, 8},
-                                         {t.decisions, 16}, {t.dlq, 4}})
+                                         {t.decisions, 16}, {t.dlq, 4},
+                                         {t.tenant_state, 8}})
     if (auto ok = cluster.create_topic(name, partitions); !ok) log_warning(ok.error().to_string());
 }
 
@@ -130,6 +131,7 @@ int run_daemon(const DaemonOptions& options) {
     std::cerr << "hanzo-hmmd: Kafka configuration error: " << ingest.error().to_string() << '\n';
     return kExitConfig;
   }
+  (*ingest)->set_notifier(notifier);
   notifier.status("connecting to Kafka");
   if (auto ok = (*ingest)->await_connection(std::chrono::seconds(60)); !ok) {
     std::cerr << "hanzo-hmmd: Kafka unreachable: " << ok.error().to_string() << '\n';

@@ -2,6 +2,7 @@
 // class and regime names), the price board the market actor publishes to, and the sink results
 // leave through. Kept free of CAF and librdkafka headers so it is cheap to include.
 #pragma once
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -29,6 +30,31 @@ class Sink {
   virtual ~Sink() = default;
   virtual void produce(kafka::Record record, std::uint64_t token) = 0;
   virtual void done(std::uint64_t token) = 0;
+  // Changelog first (issue 5): produces `state` (a tenant-state record); once Kafka has
+  // acknowledged it, produces each of `then` with its token and completes each of `done`. So
+  // no decision becomes visible, and no offset committable, before the tenant state that
+  // includes it is durable: a crash can only lead to answering a request again from that state.
+  virtual void produce_after(kafka::Record state, std::vector<std::pair<kafka::Record, std::uint64_t>> then,
+                             std::vector<std::uint64_t> done) = 0;
+};
+
+// The group's committed offsets on the requests topic (next offset to read, -1: unknown), by
+// partition: the ingest thread writes them after each successful commit; tenant actors read
+// them to drop answers Kafka will never redeliver from their changelog records.
+class CommitBoard {
+ public:
+  static constexpr std::int32_t kPartitions = 4096;  // beyond: unknown, answers are kept (bounded)
+  CommitBoard() noexcept {
+    for (auto& v : committed_) v.store(-1, std::memory_order_relaxed);
+  }
+  void set(std::int32_t partition, std::int64_t next_offset) noexcept {
+    if (partition >= 0 && partition < kPartitions) committed_[partition].store(next_offset, std::memory_order_relaxed);
+  }
+  std::int64_t get(std::int32_t partition) const noexcept {
+    return partition >= 0 && partition < kPartitions ? committed_[partition].load(std::memory_order_relaxed) : -1;
+  }
+ private:
+  std::array<std::atomic<std::int64_t>, kPartitions> committed_;
 };
 
 // The latest prices, digested for routing. Immutable once published.
@@ -56,6 +82,7 @@ struct Engine {
   std::vector<std::string> regime_states;
   wire::Limits limits;  // decoding bounds (daemon.max_message_bytes, daemon.max_tenant_id_bytes)
   PriceBoard prices;
+  CommitBoard committed;               // requests topic
   Sink* sink{nullptr};                 // outlives every actor
   daemon::Metrics* metrics{nullptr};   // may be null (tests)
   daemon::Health* health{nullptr};     // may be null (tests)

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
 #include "hanzo/hmm/daemon/notify.hpp"
@@ -71,7 +72,10 @@ Result<std::unique_ptr<Ingest>> Ingest::create(Engine& engine) {
   Ingest* self = in.get();
   auto producer = kafka::Producer::create(producer_properties(props, engine.config.max_message_bytes), [self](const kafka::DeliveryReport& r) {
     if (r.result) {
-      self->ledger_.acknowledge(r.token);
+      if (KafkaSink::is_state_token(r.token))
+        self->sink_->state_delivered(r.token);
+      else
+        self->ledger_.acknowledge(r.token);
     } else if (r.undelivered) {
       log_warning("delivery to " + r.topic + " failed (" + r.result.error().to_string() + "); sending again");
       self->retry_.emplace_back(*r.undelivered, r.token);
@@ -85,16 +89,19 @@ Result<std::unique_ptr<Ingest>> Ingest::create(Engine& engine) {
   kafka::RebalanceCallbacks cb;
   cb.assigned = [self](const std::vector<kafka::TopicPartition>& tps) {
     log_info("assigned " + std::to_string(tps.size()) + " partitions");
+    self->restore(tps);
     if (self->bp_.paused)  // pause state does not survive a rebalance
       for (const auto& tp : tps) (void)self->consumer_->pause(tp.topic, tp.partition);
   };
   cb.revoked = [self](const std::vector<kafka::TopicPartition>& tps) {
     log_info("revoked " + std::to_string(tps.size()) + " partitions");
-    self->commit(kafka::CommitMode::sync);
-    for (const auto& tp : tps) self->ledger_.remove(tp);
+    self->release(tps);
   };
-  cb.committed = [](const Result<void>& r, const std::vector<kafka::TopicPartitionOffset>&) {
-    if (!r) log_warning("offset commit failed: " + r.error().to_string());
+  cb.committed = [self](const Result<void>& r, const std::vector<kafka::TopicPartitionOffset>& offsets) {
+    if (!r) return log_warning("offset commit failed: " + r.error().to_string());
+    for (const auto& o : offsets)
+      if (o.topic == self->engine_.config.topics.requests && o.offset >= 0)
+        self->engine_.committed.set(o.partition, o.offset);
   };
   auto consumer = kafka::Consumer::create(consumer_properties(props), std::move(cb));
   if (!consumer) return std::move(consumer).error();
@@ -148,6 +155,9 @@ void Ingest::dead_letter(const kafka::Message& msg, std::uint64_t token, daemon:
 
 void Ingest::handle(kafka::Message&& msg) {
   const auto& topics = engine_.config.topics;
+  // A partition whose tenants could not be restored (SIGTERM during the restore): leave its
+  // messages uncommitted for whoever restores it next.
+  if (!unrestored_.empty() && msg.topic != topics.ticks && unrestored_.count(msg.partition)) return;
   ++stats_.consumed;
   auto token = ledger_.dispatch({msg.topic, msg.partition}, msg.offset);
   if (!token) {
@@ -179,7 +189,9 @@ void Ingest::handle(kafka::Message&& msg) {
   }
   auto [it, fresh] = batch_index_.try_emplace(*msg.key, tenant_batch_.tenants.size());
   if (fresh) tenant_batch_.tenants.push_back(TenantBatch{*msg.key, {}});
-  tenant_batch_.tenants[it->second].items.push_back(TenantItem{*token, ts, std::move(msg)});
+  const std::int32_t partition = msg.partition;
+  const std::int64_t offset = msg.offset;
+  tenant_batch_.tenants[it->second].items.push_back(TenantItem{*token, ts, std::move(msg), partition, offset});
 }
 
 void Ingest::flush_batches() {
@@ -196,6 +208,7 @@ void Ingest::flush_batches() {
 
 void Ingest::serve() {
   producer_->poll(std::chrono::milliseconds(0));
+  for (auto& [record, token] : sink_->take_ready()) sink_->produce(std::move(record), token);
   for (auto token : sink_->take_done()) ledger_.acknowledge(token);
   if (!retry_.empty()) {
     auto again = std::move(retry_);
@@ -227,7 +240,10 @@ void Ingest::commit(kafka::CommitMode mode) {
   // Ticks are read from the beginning by every instance: nothing of theirs is committed.
   std::erase_if(offsets, [&](const auto& o) { return o.topic == engine_.config.topics.ticks; });
   if (offsets.empty()) return;
-  if (auto ok = consumer_->commit(offsets, mode); !ok) log_warning("commit failed: " + ok.error().to_string());
+  if (auto ok = consumer_->commit(offsets, mode); !ok) return log_warning("commit failed: " + ok.error().to_string());
+  if (mode == kafka::CommitMode::sync)
+    for (const auto& o : offsets)
+      if (o.topic == engine_.config.topics.requests) engine_.committed.set(o.partition, o.offset);
 }
 
 void Ingest::periodic(Clock::time_point now) {
@@ -252,6 +268,7 @@ void Ingest::periodic(Clock::time_point now) {
 }
 
 IngestStats Ingest::run(tenant_manager_actor manager, market_actor market, const std::atomic<bool>& stop) {
+  stop_ = &stop;
   manager_ = std::move(manager);
   market_ = std::move(market);
   while (!stop.load(std::memory_order_relaxed)) {

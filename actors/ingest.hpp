@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "actors.hpp"
 #include "engine.hpp"
 #include "hanzo/hmm/daemon/metrics.hpp"
+#include "hanzo/hmm/daemon/notify.hpp"
 #include "hanzo/hmm/kafka/consumer.hpp"
 #include "hanzo/hmm/kafka/offset_tracker.hpp"
 #include "hanzo/hmm/kafka/producer.hpp"
@@ -50,6 +52,8 @@ class Ingest {
   std::string status_line() const;
   std::uint64_t consumed() const noexcept { return consumed_.load(std::memory_order_relaxed); }
   std::uint64_t in_flight() const noexcept { return in_flight_.load(std::memory_order_relaxed); }
+  // For EXTEND_TIMEOUT_USEC during long restores (before run()).
+  void set_notifier(daemon::Notifier notifier) { notifier_ = std::move(notifier); }
 
  private:
   explicit Ingest(Engine& engine);
@@ -64,6 +68,11 @@ class Ingest {
   void drain();
   std::size_t poll_round(kafka::Consumer& consumer, std::chrono::milliseconds wait);
   Result<void> assign_ticks();
+  // Rebalance hooks (called inside poll): restore the new partitions' tenants from the
+  // changelog before their first message; on revoke, finish and commit in-flight work, then
+  // drop the partitions' tenants (their state is in the changelog).
+  void restore(const std::vector<kafka::TopicPartition>& assigned);
+  void release(const std::vector<kafka::TopicPartition>& revoked);
 
   Engine& engine_;
   Ledger ledger_;
@@ -74,6 +83,11 @@ class Ingest {
   kafka::Backpressure bp_;
   std::vector<std::pair<kafka::Record, std::uint64_t>> retry_;  // failed deliveries to resend
   tenant_manager_actor manager_;
+  const std::atomic<bool>* stop_{nullptr};
+  daemon::Notifier notifier_;
+  // Partitions whose restore was cut short (SIGTERM): their messages are not dispatched, so
+  // they stay uncommitted for the next owner.
+  std::set<std::int32_t> unrestored_;
   market_actor market_;
   IngestBatch tenant_batch_;
   std::unordered_map<std::string, std::size_t> batch_index_;  // tenant -> position in tenant_batch_

@@ -16,7 +16,7 @@ Result<std::uint64_t> Ledger::dispatch(const kafka::TopicPartition& tp, std::int
     return make_error(Errc::invalid_value, tp.topic, "offset " + std::to_string(offset) + " out of range");
   auto it = slot_of_.find(tp);
   if (it == slot_of_.end()) {
-    if (slots_.size() > 0xffff) return make_error(Errc::invalid_value, tp.topic, "more than 65536 partitions");
+    if (slots_.size() >= 0x8000) return make_error(Errc::invalid_value, tp.topic, "more than 32768 partitions");
     it = slot_of_.emplace(tp, static_cast<std::uint16_t>(slots_.size())).first;
     slots_.push_back(tp);
   }
@@ -64,6 +64,38 @@ void KafkaSink::produce(kafka::Record record, std::uint64_t token) {
 void KafkaSink::done(std::uint64_t token) {
   std::lock_guard lock(mutex_);
   done_.push_back(token);
+}
+
+void KafkaSink::produce_after(kafka::Record state, std::vector<std::pair<kafka::Record, std::uint64_t>> then,
+                              std::vector<std::uint64_t> done) {
+  std::uint64_t token;
+  {
+    std::lock_guard lock(mutex_);
+    token = (std::uint64_t{1} << 63) | next_state_++;
+    waiting_.emplace(token, Waiting{std::move(then), std::move(done)});
+  }
+  produce(std::move(state), token);
+}
+
+void KafkaSink::state_delivered(std::uint64_t token) {
+  std::lock_guard lock(mutex_);
+  auto it = waiting_.find(token);
+  if (it == waiting_.end()) return;
+  for (auto& r : it->second.then) ready_.push_back(std::move(r));
+  done_.insert(done_.end(), it->second.done.begin(), it->second.done.end());
+  waiting_.erase(it);
+}
+
+std::vector<std::pair<kafka::Record, std::uint64_t>> KafkaSink::take_ready() {
+  std::vector<std::pair<kafka::Record, std::uint64_t>> out;
+  std::lock_guard lock(mutex_);
+  out.swap(ready_);
+  return out;
+}
+
+std::size_t KafkaSink::states_pending() const {
+  std::lock_guard lock(mutex_);
+  return waiting_.size();
 }
 
 std::vector<std::uint64_t> KafkaSink::take_done() {

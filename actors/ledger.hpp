@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <unordered_map>
 #include <vector>
 
 #include "engine.hpp"
@@ -15,7 +16,8 @@ namespace hanzo::hmm::actors {
 
 class Ledger {
  public:
-  // A token for a consumed message: 16 bits of partition slot, 48 bits of offset.
+  // A token for a consumed message: 15 bits of partition slot, 48 bits of offset (the top bit
+  // is the Sink's: it marks a changelog record's delivery, see KafkaSink).
   Result<std::uint64_t> dispatch(const kafka::TopicPartition& tp, std::int64_t offset);
   void acknowledge(std::uint64_t token);
   std::size_t in_flight() const noexcept { return tracker_.in_flight(); }
@@ -35,12 +37,31 @@ class KafkaSink final : public Sink {
   explicit KafkaSink(kafka::Producer& producer) : producer_(producer) {}
   void produce(kafka::Record record, std::uint64_t token) override;
   void done(std::uint64_t token) override;
+  void produce_after(kafka::Record state, std::vector<std::pair<kafka::Record, std::uint64_t>> then,
+                     std::vector<std::uint64_t> done) override;
+  // Whether a delivered token is a changelog record's (not a consumed message's).
+  static bool is_state_token(std::uint64_t token) noexcept { return (token >> 63) != 0; }
+  // Delivery callback: the changelog record `token` is durable; what waited on it becomes
+  // ready (produced by the ingest thread in take_ready(), never inside the callback, where a
+  // full producer queue could not drain).
+  void state_delivered(std::uint64_t token);
   // Ingest thread: tokens completed without output since the last call.
   std::vector<std::uint64_t> take_done();
+  // Ingest thread: records whose changelog record is durable, to produce now.
+  std::vector<std::pair<kafka::Record, std::uint64_t>> take_ready();
+  // Changelog records not yet acknowledged.
+  std::size_t states_pending() const;
  private:
+  struct Waiting {
+    std::vector<std::pair<kafka::Record, std::uint64_t>> then;
+    std::vector<std::uint64_t> done;
+  };
   kafka::Producer& producer_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::vector<std::uint64_t> done_;
+  std::vector<std::pair<kafka::Record, std::uint64_t>> ready_;
+  std::unordered_map<std::uint64_t, Waiting> waiting_;  // by state token
+  std::uint64_t next_state_{0};
 };
 
 }  // namespace hanzo::hmm::actors

@@ -21,19 +21,19 @@ void dead_letter(Engine& e, const kafka::Message& msg, std::uint64_t token, daem
   if (e.metrics) e.metrics->dlq(reason);
 }
 
-void produce_decision(Engine& e, const routing::Decision& decision, std::uint64_t token, std::int64_t timestamp_ms) {
+kafka::Record decision_record(Engine& e, const routing::Decision& decision, std::int64_t timestamp_ms) {
   kafka::Record r;
   r.topic = e.config.topics.decisions;
   r.key = decision.tenant;
   wire::encode_decision_into(r.value, decision);
-  e.sink->produce(std::move(r), token);
   if (e.metrics) {
     e.metrics->decision(decision.status == routing::Status::routed);
     if (timestamp_ms >= 0) e.metrics->request_latency(static_cast<double>(now_ms() - timestamp_ms) / 1000.0);
   }
+  return r;
 }
 
-void produce_rejection(Engine& e, std::string_view tenant, const RouteItem& item, std::string_view reason) {
+kafka::Record rejection_record(Engine& e, std::string_view tenant, const RouteItem& item, std::string_view reason) {
   routing::Decision d;
   d.request_id = item.request.request_id;
   d.tenant = std::string(tenant);
@@ -42,7 +42,7 @@ void produce_rejection(Engine& e, std::string_view tenant, const RouteItem& item
   std::copy(item.part.regime_posterior.begin(), item.part.regime_posterior.end(), d.regime_posterior.begin());
   if (auto p = e.prices.latest()) d.market_regime = p->snapshot.regime_label;
   d.reasoning = "Rejected: " + std::string(reason) + ".";
-  produce_decision(e, d, item.token, item.timestamp_ms);
+  return decision_record(e, d, item.timestamp_ms);
 }
 
 }  // namespace hanzo::hmm::actors

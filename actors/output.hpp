@@ -18,9 +18,9 @@ daemon::DlqReason classify(const Error& e) noexcept;
 void dead_letter(Engine& e, const kafka::Message& msg, std::uint64_t token, daemon::DlqReason reason,
                  std::string_view detail);
 
-// Encodes `decision` to the decisions topic keyed by tenant, and counts it.
-void produce_decision(Engine& e, const routing::Decision& decision, std::uint64_t token, std::int64_t timestamp_ms);
+// `decision` as a record for the decisions topic keyed by tenant; counts it.
+kafka::Record decision_record(Engine& e, const routing::Decision& decision, std::int64_t timestamp_ms);
 // A "rejected" decision for `item` with `reason` (the request cannot be served).
-void produce_rejection(Engine& e, std::string_view tenant, const RouteItem& item, std::string_view reason);
+kafka::Record rejection_record(Engine& e, std::string_view tenant, const RouteItem& item, std::string_view reason);
 
 }  // namespace hanzo::hmm::actors

@@ -20,19 +20,20 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
         const auto prices = e.prices.latest();  // one load per run: a run sees one price state
         RouteResult result;
         result.routed.reserve(run.items.size());
+        result.decisions.reserve(run.items.size());
         for (const auto& item : run.items) {
           if (!item.rejection.empty()) {
-            produce_rejection(e, run.tenant, item, item.rejection);
+            result.decisions.push_back(rejection_record(e, run.tenant, item, item.rejection));
             result.routed.emplace_back();
             continue;
           }
           const routing::TenantView view{run.tenant, item.part.regime_posterior, item.part.regime, item.part.habit};
           if (auto ok = e.router->decide_into(d, item.request, view, run.session->outcomes(), prices->prepared); !ok) {
-            produce_rejection(e, run.tenant, item, ok.error().to_string());
+            result.decisions.push_back(rejection_record(e, run.tenant, item, ok.error().to_string()));
             result.routed.emplace_back();
             continue;
           }
-          produce_decision(e, d, item.token, item.timestamp_ms);
+          result.decisions.push_back(decision_record(e, d, item.timestamp_ms));
           if (d.status == routing::Status::routed)
             result.routed.emplace_back(d.model_index);
           else

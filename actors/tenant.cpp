@@ -17,11 +17,45 @@ constexpr std::size_t kMaxRun = 256;  // requests per router round trip
 
 void pump(self_ptr self);
 
-void finish_run(self_ptr self, const std::vector<std::optional<std::size_t>>& routed) {
+// The state as a changelog record (answers Kafka will not redeliver dropped first).
+std::vector<std::byte> encode_state(tenant_state& st) {
+  st.record.prune(st.engine->committed.get(st.record.partition));
+  auto cp = st.session->checkpoint();  // no rebase: checkpointing changes nothing the tenant does
+  st.record.session = std::move(cp.state);
+  st.record.progress = std::move(cp.progress);
+  auto bytes = st.record.encode();
+  st.record.session = {};
+  st.record.progress = {};
+  return bytes;
+}
+
+// Writes the state to the changelog; `then` (decisions) and the feedback applied since the last
+// write become visible/committable once it is durable (Sink::produce_after).
+void write_state(tenant_state& st, std::vector<std::pair<kafka::Record, std::uint64_t>> then) {
+  ++st.record.sequence;
+  const auto bytes = encode_state(st);
+  kafka::Record r;
+  r.topic = st.engine->config.topics.tenant_state;
+  r.key = st.tenant;
+  r.value.assign(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  r.partition = st.record.partition;
+  st.engine->sink->produce_after(std::move(r), std::move(then), std::move(st.unwritten));
+  st.unwritten.clear();
+}
+
+void finish_run(self_ptr self, RouteResult& result) {
   auto& st = self->state;
   auto run = std::move(st.in_flight);
-  for (std::size_t i = 0; i < run->items.size() && i < routed.size(); ++i)
-    if (routed[i]) st.session->remember(run->items[i].request, run->items[i].part, *routed[i]);
+  std::vector<std::pair<kafka::Record, std::uint64_t>> then;
+  then.reserve(run->items.size());
+  for (std::size_t i = 0; i < run->items.size() && i < result.decisions.size(); ++i) {
+    auto& item = run->items[i];
+    if (i < result.routed.size() && result.routed[i]) st.session->remember(item.request, item.part, *result.routed[i]);
+    st.record.add({item.request.request_id, item.offset, result.decisions[i].value});
+    st.record.requests_through = std::max(st.record.requests_through, item.offset);
+    then.emplace_back(std::move(result.decisions[i]), item.token);
+  }
+  write_state(st, std::move(then));
   pump(self);
 }
 
@@ -52,16 +86,60 @@ bool decode_front(tenant_state& st) {
   return false;
 }
 
+// A request at or below the applied offset was decided before a crash or a rebalance: its
+// state effects are in the restored state, so it is answered again, never applied again.
+bool redelivered(const tenant_state& st, const TenantItem& item) {
+  return item.offset >= 0 && item.offset <= st.record.requests_through;
+}
+
+void answer_again(tenant_state& st, TenantItem& item) {
+  Engine& e = *st.engine;
+  const auto& req = std::get<routing::RoutingRequest>(item.body);
+  if (const auto* a = st.record.find(req.request_id)) {
+    kafka::Record r;
+    r.topic = e.config.topics.decisions;
+    r.key = st.tenant;
+    r.value = daemon::mark_redelivered(a->decision);
+    e.sink->produce(std::move(r), item.token);
+    if (e.metrics) e.metrics->redelivered(daemon::Redelivery::answered);
+  } else {
+    // Not kept: its offset was committed, so its decision was delivered before.
+    log_warning("tenant " + st.tenant + ": request " + req.request_id + " at offset " + std::to_string(item.offset) +
+                " was decided before and its answer is no longer kept; not answered again");
+    e.sink->done(item.token);
+    if (e.metrics) e.metrics->redelivered(daemon::Redelivery::not_kept);
+  }
+}
+
+void apply_feedback(tenant_state& st, TenantItem& item) {
+  Engine& e = *st.engine;
+  auto& fb = std::get<routing::Feedback>(item.body);
+  if (item.offset >= 0 && item.offset <= st.record.feedback_through) {
+    // Applied before a crash or rebalance (it is in the restored state): count it once.
+    e.sink->done(item.token);
+    if (e.metrics) e.metrics->redelivered(daemon::Redelivery::feedback_skipped);
+    return;
+  }
+  if (auto r = st.session->feedback(fb, *e.router); !r)
+    log_warning("tenant " + st.tenant + ": feedback " + fb.request_id + " ignored: " + r.error().to_string());
+  st.record.feedback_through = std::max(st.record.feedback_through, item.offset);
+  st.unwritten.push_back(item.token);
+}
+
 // Processes the backlog in order until it is empty or a run is with the router.
 void pump(self_ptr self) {
   auto& st = self->state;
-  Engine& e = *st.engine;
   while (!st.in_flight && !st.backlog.empty()) {
     if (!decode_front(st)) continue;
-    if (auto* fb = std::get_if<routing::Feedback>(&st.backlog.front().body)) {
-      if (auto r = st.session->feedback(*fb, *e.router); !r)
-        log_warning("tenant " + st.tenant + ": feedback " + fb->request_id + " ignored: " + r.error().to_string());
-      e.sink->done(st.backlog.front().token);
+    TenantItem& front = st.backlog.front();
+    if (front.partition >= 0) st.record.partition = front.partition;
+    if (std::holds_alternative<routing::Feedback>(front.body)) {
+      apply_feedback(st, front);
+      st.backlog.pop_front();
+      continue;
+    }
+    if (redelivered(st, front)) {
+      answer_again(st, front);
       st.backlog.pop_front();
       continue;
     }
@@ -71,10 +149,11 @@ void pump(self_ptr self) {
     while (!st.backlog.empty() && run->items.size() < kMaxRun) {
       if (!decode_front(st)) continue;
       auto* req = std::get_if<routing::RoutingRequest>(&st.backlog.front().body);
-      if (!req) break;
+      if (!req || redelivered(st, st.backlog.front())) break;
       RouteItem item;
       item.token = st.backlog.front().token;
       item.timestamp_ms = st.backlog.front().timestamp_ms;
+      item.offset = st.backlog.front().offset;
       item.request = std::move(*req);
       if (auto ok = st.session->prepare(item.request, item.part); !ok) {
         item.rejection = ok.error().to_string();
@@ -85,25 +164,34 @@ void pump(self_ptr self) {
     }
     st.in_flight = run;
     self->request(st.router, caf::infinite, RouteRunMsg{run})
-        .then([self](const RouteResult& result) { finish_run(self, result.routed); },
+        .then([self](RouteResult& result) { finish_run(self, result); },
               [self](const caf::error& err) {
                 // The router is gone: answer every request of the run ourselves, so none is
                 // left without a decision.
                 auto& s = self->state;
                 log_error("tenant " + s.tenant + ": router failed: " + self->system().render(err));
-                for (const auto& item : s.in_flight->items)
-                  produce_rejection(*s.engine, s.tenant, item, "internal error: router unavailable");
-                finish_run(self, {});
+                RouteResult result;
+                for (const auto& item : s.in_flight->items) {
+                  result.routed.emplace_back();
+                  result.decisions.push_back(
+                      rejection_record(*s.engine, s.tenant, item, "internal error: router unavailable"));
+                }
+                finish_run(self, result);
               });
   }
   if (st.in_flight) return;
+  if (!st.unwritten.empty()) write_state(st, {});
   if (!st.snapshot_waiters.empty()) {
-    TenantState state{st.tenant, st.session->snapshot()};
+    TenantState state{st.tenant, encode_state(st)};
     for (auto& rp : st.snapshot_waiters) rp.deliver(state);
     st.snapshot_waiters.clear();
   }
   if (st.evict_requested) {
-    self->send(st.manager, TenantState{st.tenant, st.session->snapshot()});
+    // Dormant in memory: the compact form (snapshot() rebases, progress dropped), ~1 KiB. The
+    // changelog keeps the exact checkpoint of the last change.
+    st.record.prune(st.engine->committed.get(st.record.partition));
+    st.record.session = st.session->snapshot();
+    self->send(st.manager, TenantState{st.tenant, st.record.encode()});
     self->quit();
   }
 }
@@ -119,11 +207,20 @@ tenant_actor::behavior_type tenant(tenant_actor::stateful_pointer<tenant_state> 
   st.router = std::move(router);
   st.manager = std::move(manager);
   if (restore) {
-    auto s = mm::TenantSession::restore(*st.engine->tenants, *st.engine->router, *restore);
-    if (s)
+    auto record = daemon::TenantRecord::decode(*restore);
+    auto s = record ? mm::TenantSession::restore(*st.engine->tenants, *st.engine->router, record->session)
+                    : Result<mm::TenantSession>(record.error());
+    if (s && !record->progress.empty()) {
+      if (auto ok = s->resume(record->progress); !ok) s = std::move(ok).error();
+    }
+    if (s) {
       st.session = std::make_shared<mm::TenantSession>(std::move(*s));
-    else
+      st.record = std::move(*record);
+      st.record.session = {};
+      st.record.progress = {};
+    } else {
       log_error("tenant " + st.tenant + ": stored state unreadable, starting afresh: " + s.error().to_string());
+    }
   }
   if (!st.session) st.session = std::make_shared<mm::TenantSession>(*st.engine->tenants);
   // Nothing here throws by design (errors are values); should something (bad_alloc) escape,

@@ -11,6 +11,7 @@
 
 #include "actors.hpp"
 #include "engine.hpp"
+#include "hanzo/hmm/daemon/tenant_record.hpp"
 
 namespace hanzo::hmm::actors {
 
@@ -19,6 +20,8 @@ struct tenant_state {
   std::shared_ptr<Engine> engine;
   std::string tenant;
   std::shared_ptr<mm::TenantSession> session;
+  daemon::TenantRecord record;                // changelog bookkeeping; `record.session` stays empty
+  std::vector<std::uint64_t> unwritten;       // feedback applied, waiting for the next state write
   router_actor router;
   tenant_manager_actor manager;
   std::deque<TenantItem> backlog;             // received, not yet processed
@@ -27,8 +30,9 @@ struct tenant_state {
   bool evict_requested{false};
 };
 
-// `restore`: the tenant's state bytes when it comes back from dormancy (corrupt bytes are
-// reported and the tenant starts afresh rather than taking the daemon down).
+// `restore`: the tenant's state (a daemon::TenantRecord) when it comes back from dormancy or
+// the changelog (corrupt bytes are reported and the tenant starts afresh rather than taking
+// the daemon down).
 tenant_actor::behavior_type tenant(tenant_actor::stateful_pointer<tenant_state> self, std::shared_ptr<Engine> engine,
                                    std::string tenant, std::optional<std::vector<std::byte>> restore,
                                    router_actor router, tenant_manager_actor manager);

@@ -4,7 +4,10 @@
 
 #include <functional>
 
+#include <algorithm>
+
 #include "hanzo/hmm/daemon/metrics.hpp"
+#include "hanzo/hmm/daemon/tenant_record.hpp"
 #include "log.hpp"
 #include "tenant.hpp"
 
@@ -64,7 +67,56 @@ void deliver(self_ptr self, TenantBatch& batch, tenant_manager_state::Clock::tim
     st.lru.splice(st.lru.begin(), st.lru, it->second.lru);
   }
   it->second.last_used = now;
+  for (const auto& item : batch.items)
+    if (item.partition >= 0) it->second.partition = item.partition;
   self->send(it->second.actor, std::move(batch));
+}
+
+// Stores a dormant state; remembers it for the sweep if it still carries answers.
+void make_dormant(tenant_manager_state& st, const std::string& id, std::vector<std::byte> bytes) {
+  const auto head = daemon::TenantRecord::peek(bytes);
+  if (head && head->answers > 0) st.dormant_with_answers.push_back(id);
+  st.dormant.insert_or_assign(id, std::move(bytes));
+}
+
+// Drops answers whose offsets are committed from dormant records (memory only: the changelog
+// copy is rewritten by the tenant's next state change).
+void prune_dormant(tenant_manager_state& st) {
+  std::erase_if(st.dormant_with_answers, [&](const std::string& id) {
+    auto d = st.dormant.find(id);
+    if (d == st.dormant.end()) return true;
+    auto record = daemon::TenantRecord::decode(d->second);
+    if (!record) return true;
+    const auto before = record->answers.size();
+    record->prune(st.engine->committed.get(record->partition));
+    if (record->answers.size() != before) d->second = record->encode();
+    return record->answers.empty();
+  });
+}
+
+std::uint64_t drop_partitions(tenant_manager_state& st, const std::vector<std::int32_t>& partitions) {
+  auto listed = [&](std::int32_t p) { return std::find(partitions.begin(), partitions.end(), p) != partitions.end(); };
+  std::uint64_t dropped = 0;
+  for (auto it = st.resident.begin(); it != st.resident.end();) {
+    if (!listed(it->second.partition)) {
+      ++it;
+      continue;
+    }
+    caf::anon_send_exit(it->second.actor, caf::exit_reason::user_shutdown);
+    st.lru.erase(it->second.lru);
+    it = st.resident.erase(it);
+    ++dropped;
+  }
+  for (auto it = st.dormant.begin(); it != st.dormant.end();) {
+    const auto head = daemon::TenantRecord::peek(it->second);
+    if (head && listed(head->partition)) {
+      it = st.dormant.erase(it);
+      ++dropped;
+    } else {
+      ++it;
+    }
+  }
+  return dropped;
 }
 
 }  // namespace
@@ -109,7 +161,7 @@ tenant_manager_actor::behavior_type tenant_manager(self_ptr self, std::shared_pt
         }
         std::vector<TenantItem> items = std::move(pending->second);
         st.evicting.erase(pending);
-        st.dormant.insert_or_assign(state.tenant, std::move(state.bytes));
+        make_dormant(st, state.tenant, std::move(state.bytes));
         if (!items.empty()) {
           // Items arrived during the handover: bring the tenant back with its state.
           TenantBatch batch{state.tenant, std::move(items)};
@@ -117,8 +169,21 @@ tenant_manager_actor::behavior_type tenant_manager(self_ptr self, std::shared_pt
         }
         report(st);
       },
+      [self](RestoredStates& restored) {
+        auto& st = self->state;
+        for (auto& s : restored.states)
+          if (!st.resident.count(s.tenant) && !st.evicting.count(s.tenant))
+            make_dormant(st, s.tenant, std::move(s.bytes));
+      },
+      [self](drop_atom, const std::vector<std::int32_t>& partitions) -> std::uint64_t {
+        auto& st = self->state;
+        const auto n = drop_partitions(st, partitions);
+        report(st);
+        return n;
+      },
       [self, sweep_interval](sweep_atom) {
         auto& st = self->state;
+        prune_dormant(st);
         const auto idle = std::chrono::duration_cast<tenant_manager_state::Clock::duration>(
             std::chrono::duration<double>(st.engine->config.tenant_idle_seconds));
         const auto now = tenant_manager_state::Clock::now();

@@ -21,13 +21,18 @@ struct tenant_manager_state {
     tenant_actor actor;
     std::list<std::string>::iterator lru;  // position in `lru`
     Clock::time_point last_used;
+    std::int32_t partition{-1};            // home partition (of its latest item)
   };
   std::shared_ptr<Engine> engine;
   std::vector<router_actor> routers;
   std::unordered_map<std::string, Resident> resident;
   std::list<std::string> lru;  // most recently used first
-  // Evicted tenants' state bytes. Compact (one allocation each); issue 5 moves them to Kafka.
+  // Evicted or restored tenants' state (daemon::TenantRecord bytes, one allocation each). The
+  // same state is in the changelog; this copy spares a read on the tenant's next message.
   std::unordered_map<std::string, std::vector<std::byte>> dormant;
+  // Dormant tenants whose record still carries answers: the sweep drops the answers once
+  // their offsets are committed, so a dormant tenant costs its state only.
+  std::vector<std::string> dormant_with_answers;
   // Tenants whose actor is handing over its state; their new items wait here.
   std::unordered_map<std::string, std::vector<TenantItem>> evicting;
   std::uint64_t evictions{0};

@@ -50,12 +50,13 @@ Result<void> validate_topic(const std::string& name, const std::string& where) {
 }
 
 Result<void> validate_topics(const Topics& t) {
-  const std::array<std::pair<const char*, const std::string*>, 6> all{{{"topics.ticks", &t.ticks},
+  const std::array<std::pair<const char*, const std::string*>, 7> all{{{"topics.ticks", &t.ticks},
                                                                         {"topics.requests", &t.requests},
                                                                         {"topics.feedback", &t.feedback},
                                                                         {"topics.decisions", &t.decisions},
                                                                         {"topics.prices", &t.prices},
-                                                                        {"topics.dlq", &t.dlq}}};
+                                                                        {"topics.dlq", &t.dlq},
+                                                                        {"topics.tenant_state", &t.tenant_state}}};
   for (std::size_t i = 0; i < all.size(); ++i) {
     if (auto ok = validate_topic(*all[i].second, all[i].first); !ok) return ok;
     // One topic for two roles would feed the daemon its own output or mix message kinds.

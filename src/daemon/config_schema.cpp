@@ -30,7 +30,10 @@ void declare_topics(Schema& t, Topics& topics) {
       .text("feedback", topics.feedback, "consumed: request outcomes, keyed by tenant id")
       .text("decisions", topics.decisions, "produced: one decision (routed or rejected) per valid request")
       .text("prices", topics.prices, "produced: a price snapshot per tick")
-      .text("dlq", topics.dlq, "produced: rejected input with its original key and value, reason in headers");
+      .text("dlq", topics.dlq, "produced: rejected input with its original key and value, reason in headers")
+      .text("tenant_state", topics.tenant_state,
+            "produced and read back on assignment: tenant state changelog, keyed by tenant id, one partition per "
+            "requests partition (at least as many); make it compacted (cleanup.policy=compact)");
 }
 
 void declare_daemon(Schema& t, DaemonConfig& c) {

@@ -100,6 +100,9 @@ struct Metrics::Impl {
   std::vector<pm::Gauge*> regime;  // by configured regime
   pm::Gauge* tenants{};
   pm::Counter* evictions{};
+  std::array<pm::Counter*, 3> redelivered{};  // by Redelivery
+  pm::Counter* restored{};
+  pm::Counter* restore_time{};
   pm::Family<pm::Gauge>* lag_family{};
   pm::Gauge* producer_queue{};
   pm::Gauge* paused{};
@@ -161,6 +164,16 @@ Metrics::Impl::Impl(const MetricsOptions& o) {
   tenants = &family(pm::BuildGauge(), r, "hanzo_hmmd_tenant_actors", "Tenant actors currently resident.").Add({});
   evictions = &family(pm::BuildCounter(), r, "hanzo_hmmd_tenant_evictions_total", "Idle tenant actors evicted.")
                    .Add({});
+  auto& redelivered_f = family(pm::BuildCounter(), r, "hanzo_hmmd_redelivered_messages_total",
+                               "Messages seen again after a crash or rebalance, already applied, by outcome.");
+  redelivered = {&redelivered_f.Add({{"outcome", "answered"}}), &redelivered_f.Add({{"outcome", "not_kept"}}),
+                 &redelivered_f.Add({{"outcome", "feedback_skipped"}})};
+  restored = &family(pm::BuildCounter(), r, "hanzo_hmmd_tenants_restored_total",
+                     "Tenant states restored from the changelog on partition assignment.")
+                  .Add({});
+  restore_time = &family(pm::BuildCounter(), r, "hanzo_hmmd_restore_seconds_total",
+                         "Time spent restoring tenant state from the changelog, in seconds.")
+                      .Add({});
   lag_family = &family(pm::BuildGauge(), r, "hanzo_hmmd_consumer_lag_messages",
                        "Consumer lag per assigned partition, in messages (from librdkafka statistics).");
   producer_queue = &family(pm::BuildGauge(), r, "hanzo_hmmd_producer_queue_messages",
@@ -236,6 +249,14 @@ void Metrics::market(const market::Snapshot& s) noexcept {
 
 void Metrics::tenant_actors(std::size_t n) noexcept { impl_->tenants->Set(static_cast<double>(n)); }
 void Metrics::tenant_evicted(std::size_t n) noexcept { impl_->evictions->Increment(static_cast<double>(n)); }
+void Metrics::redelivered(Redelivery what) noexcept {
+  const auto i = static_cast<std::size_t>(what);
+  if (i < impl_->redelivered.size()) impl_->redelivered[i]->Increment();
+}
+void Metrics::tenants_restored(std::size_t n) noexcept { impl_->restored->Increment(static_cast<double>(n)); }
+void Metrics::restore_seconds(double seconds) noexcept {
+  if (seconds > 0) impl_->restore_time->Increment(seconds);
+}
 
 void Metrics::consumer_lag(std::span<const kafka::PartitionLag> lags) {
   std::lock_guard lock(impl_->lag_mutex);

@@ -76,7 +76,7 @@ void TenantRecord::prune(std::int64_t committed) {
 
 std::vector<std::byte> TenantRecord::encode() const {
   auto id_len = [](const Answer& a) { return std::min<std::size_t>(a.request_id.size(), 0xffff); };
-  std::size_t size = kHeaderBytes + 8 + 8 + 4 + 4 + session.size();
+  std::size_t size = kHeaderBytes + 8 + 8 + 4 + 4 + session.size() + 4 + progress.size();
   for (const auto& a : answers) size += 2 + id_len(a) + 8 + 4 + a.decision.size();
   std::vector<std::byte> out(size);
   Writer w{out.data()};
@@ -96,17 +96,23 @@ std::vector<std::byte> TenantRecord::encode() const {
   }
   w.put(static_cast<std::uint32_t>(session.size()));
   w.bytes(session.data(), session.size());
+  w.put(static_cast<std::uint32_t>(progress.size()));
+  w.bytes(progress.data(), progress.size());
   return out;
 }
 
-std::optional<std::pair<std::uint64_t, std::int32_t>> TenantRecord::peek(std::span<const std::byte> bytes) noexcept {
+std::optional<TenantRecord::Head> TenantRecord::peek(std::span<const std::byte> bytes) noexcept {
   if (bytes.size() < kHeaderBytes || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) return std::nullopt;
   Reader r{bytes, 4};
   std::uint8_t version = 0;
-  std::uint64_t sequence = 0;
   std::uint32_t partition = 0;
-  if (!r.get(version) || version != kVersion || !r.get(sequence) || !r.get(partition)) return std::nullopt;
-  return std::pair{sequence, static_cast<std::int32_t>(partition)};
+  std::uint64_t skip = 0;
+  Head h;
+  if (!r.get(version) || version != kVersion || !r.get(h.sequence) || !r.get(partition) || !r.get(skip) ||
+      !r.get(skip) || !r.get(h.answers))
+    return std::nullopt;
+  h.partition = static_cast<std::int32_t>(partition);
+  return h;
 }
 
 Result<TenantRecord> TenantRecord::decode(std::span<const std::byte> bytes) {
@@ -136,10 +142,15 @@ Result<TenantRecord> TenantRecord::decode(std::span<const std::byte> bytes) {
       return corrupt("answer " + std::to_string(i) + " truncated");
     a.offset = static_cast<std::int64_t>(offset);
   }
-  if (!r.get(session_len) || bytes.size() - r.at != session_len)
-    return corrupt("session snapshot: length does not match the " + std::to_string(bytes.size() - r.at) +
+  if (!r.get(session_len) || bytes.size() - r.at < session_len) return corrupt("session snapshot truncated");
+  t.session.assign(bytes.begin() + static_cast<std::ptrdiff_t>(r.at),
+                   bytes.begin() + static_cast<std::ptrdiff_t>(r.at + session_len));
+  r.at += session_len;
+  std::uint32_t progress_len = 0;
+  if (!r.get(progress_len) || bytes.size() - r.at != progress_len)
+    return corrupt("adapter progress: length does not match the " + std::to_string(bytes.size() - r.at) +
                    " bytes left");
-  t.session.assign(bytes.begin() + static_cast<std::ptrdiff_t>(r.at), bytes.end());
+  t.progress.assign(bytes.begin() + static_cast<std::ptrdiff_t>(r.at), bytes.end());
   return t;
 }
 

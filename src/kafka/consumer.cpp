@@ -205,6 +205,14 @@ Result<std::optional<Message>> Consumer::poll(std::chrono::milliseconds timeout)
   rd_kafka_message_t* m = rd_kafka_consumer_poll(impl_->rk, static_cast<int>(timeout.count()));
   if (!m) return std::optional<Message>{};
   std::unique_ptr<rd_kafka_message_t, decltype(&rd_kafka_message_destroy)> guard(m, &rd_kafka_message_destroy);
+  if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+    Message eof;
+    if (m->rkt) eof.topic = rd_kafka_topic_name(m->rkt);
+    eof.partition = m->partition;
+    eof.offset = m->offset;
+    eof.end_of_partition = true;
+    return std::optional<Message>{std::move(eof)};
+  }
   if (m->err) {
     std::string where = "consume";
     if (m->rkt) where += " " + std::string(rd_kafka_topic_name(m->rkt)) + "[" + std::to_string(m->partition) + "]";

@@ -157,7 +157,12 @@ Result<void> TenantSession::decode_window(std::span<const std::byte> bytes, std:
 }
 
 std::vector<std::byte> TenantSession::snapshot() {
-  const auto inner = tenant_.snapshot();
+  tenant_.snapshot();  // rebase: the state encoded below is then what a restore continues from
+  return checkpoint().state;
+}
+
+TenantSession::Checkpoint TenantSession::checkpoint() const {
+  const auto inner = tenant_.snapshot_unchanged();
   const auto counts = outcomes_.encode();
   std::vector<std::byte> out;
   out.reserve(14 + inner.size() + counts.size());
@@ -172,7 +177,7 @@ std::vector<std::byte> TenantSession::snapshot() {
   encode_window(window);
   put_u32(out, static_cast<std::uint32_t>(window.size()));
   out.insert(out.end(), window.begin(), window.end());
-  return out;
+  return {std::move(out), tenant_.progress()};
 }
 
 Result<TenantSession> TenantSession::restore(const tenant::TenantContext& ctx, const routing::Router& router,

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstring>
 #include <string>
 
 #include "hanzo/hmm/tenant/bitdelta.hpp"
@@ -77,6 +78,40 @@ void BitDeltaAdapter::requantize() {
   const std::size_t f = features();
   drain(touched_.data(), bitmap_words(), [&](std::size_t k) { q_.assign_row(k, working_.data() + k * f); });
   pending_ = 0;
+}
+
+// u32 pending, u32 touched word count, the touched words (u64), then K*F working values (f32).
+// Little-endian hosts only, like the other tenant codecs.
+std::vector<std::byte> BitDeltaAdapter::progress() const {
+  const auto words = static_cast<std::uint32_t>(touched_.size());
+  std::vector<std::byte> out(8 + touched_.size() * 8 + working_.size() * 4);
+  std::byte* p = out.data();
+  std::memcpy(p, &pending_, 4);
+  std::memcpy(p + 4, &words, 4);
+  std::memcpy(p + 8, touched_.data(), touched_.size() * 8);
+  std::memcpy(p + 8 + touched_.size() * 8, working_.data(), working_.size() * 4);
+  return out;
+}
+
+Result<void> BitDeltaAdapter::resume(std::span<const std::byte> bytes) {
+  auto bad = [](const std::string& what) { return make_error(Errc::parse_error, "adapter progress", what); };
+  if (bytes.size() < 8) return bad("truncated");
+  std::uint32_t pending = 0, words = 0;
+  std::memcpy(&pending, bytes.data(), 4);
+  std::memcpy(&words, bytes.data() + 4, 4);
+  if (words != touched_.size()) return bad(std::to_string(words) + " touched words, this catalogue needs " + std::to_string(touched_.size()));
+  if (bytes.size() != 8 + touched_.size() * 8 + working_.size() * 4)
+    return bad(std::to_string(bytes.size()) + " bytes, expected " + std::to_string(8 + touched_.size() * 8 + working_.size() * 4));
+  if (pending >= requantize_every_) return bad("pending count " + std::to_string(pending) + " out of range");
+  std::vector<float> working(working_.size());
+  std::memcpy(working.data(), bytes.data() + 8 + touched_.size() * 8, working.size() * 4);
+  for (std::size_t i = 0; i < working.size(); ++i)
+    if (!std::isfinite(working[i]) || std::fabs(working[i]) > clip_)
+      return bad("working[" + std::to_string(i) + "] not finite or beyond the clip");
+  std::memcpy(touched_.data(), bytes.data() + 8, touched_.size() * 8);
+  working_ = std::move(working);
+  pending_ = pending;
+  return {};
 }
 
 void BitDeltaAdapter::rebase() {

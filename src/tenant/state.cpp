@@ -35,6 +35,10 @@ DormantTenant ActiveTenant::to_dormant() {
   return DormantTenant{adapter_.quantized(), regime_.state()};
 }
 
+std::vector<std::byte> ActiveTenant::snapshot_unchanged() const {
+  return encode_snapshot(adapter_.quantized(), regime_.state());
+}
+
 std::vector<std::byte> ActiveTenant::snapshot() {
   adapter_.rebase();
   return encode_snapshot(adapter_.quantized(), regime_.state());

@@ -17,6 +17,7 @@
 
 #include "actors.hpp"
 #include "engine.hpp"
+#include "hanzo/hmm/daemon/tenant_record.hpp"
 #include "hanzo/hmm/kafka/dlq.hpp"
 #include "hanzo/hmm/mm/market_maker.hpp"
 #include "hanzo/hmm/wire/decision.hpp"
@@ -39,6 +40,14 @@ class RecordingSink final : public Sink {
   void done(std::uint64_t token) override {
     std::lock_guard lock(mutex);
     finished.push_back(token);
+  }
+  // As if Kafka acknowledged the state record at once.
+  void produce_after(kafka::Record state, std::vector<std::pair<kafka::Record, std::uint64_t>> then,
+                     std::vector<std::uint64_t> done) override {
+    std::lock_guard lock(mutex);
+    produced.push_back({std::move(state), 0});
+    for (auto& t : then) produced.push_back(std::move(t));
+    finished.insert(finished.end(), done.begin(), done.end());
   }
   std::vector<kafka::Record> on(const std::string& topic) const {
     std::vector<kafka::Record> out;
@@ -104,14 +113,25 @@ struct Fixture {
     handle.receive([&](const ManagerStatus& st) { s = st; }, [&](const caf::error& e) { FAIL(sys.render(e)); });
     return s;
   }
-  // A tenant's state bytes as the manager holds them (resident: asks the actor).
-  std::vector<std::byte> state_of(const std::string& tenant) {
+  // A tenant's changelog record as the manager holds it (resident: asks the actor).
+  daemon::TenantRecord record_of(const std::string& tenant) {
     caf::scoped_actor self{sys};
     std::vector<std::byte> bytes;
     auto handle = self->request(manager, caf::infinite, snapshot_atom::value, tenant);
     run();
     handle.receive([&](const TenantState& st) { bytes = st.bytes; }, [&](const caf::error& e) { FAIL(sys.render(e)); });
-    return bytes;
+    auto record = daemon::TenantRecord::decode(bytes);
+    REQUIRE(record);
+    return *record;
+  }
+  // Its TenantSession snapshot, comparable with the reference facade's snapshot_tenant: the
+  // record restored (state + adapter progress), then snapshotted like the facade does.
+  std::vector<std::byte> state_of(const std::string& tenant) {
+    const auto record = record_of(tenant);
+    auto session = mm::TenantSession::restore(*engine->tenants, *engine->router, record.session);
+    REQUIRE(session);
+    if (!record.progress.empty()) REQUIRE(session->resume(record.progress));
+    return session->snapshot();
   }
 
   daemon::DaemonConfig config;

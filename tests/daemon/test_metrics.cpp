@@ -180,6 +180,14 @@ void update_all(Metrics& m) {
   m.tenant_actors(7);
   m.tenant_evicted(2);
   m.tenant_evicted();
+  m.redelivered(daemon::Redelivery::answered);
+  m.redelivered(daemon::Redelivery::feedback_skipped);
+  m.redelivered(daemon::Redelivery::answered);
+  m.tenants_restored(1000);
+  m.tenants_restored(500);
+  m.restore_seconds(0.5);
+  m.restore_seconds(0.25);
+  m.restore_seconds(-1.0);  // a clock step backwards is not negative time
   const std::vector<kafka::PartitionLag> lags{{"hanzo.hmm.requests", 0, 0, 10, 4, 6},
                                               {"hanzo.hmm.requests", 1, 0, 3, 3, 0}};
   m.consumer_lag(lags);
@@ -262,6 +270,11 @@ TEST_CASE("metrics: the scrape holds exactly the series the updates imply", "[me
       {{"hanzo_hmmd_market_regime_probability", {{"regime", "congested"}}}, 0.25},
       {{"hanzo_hmmd_tenant_actors", {}}, 7},
       {{"hanzo_hmmd_tenant_evictions_total", {}}, 3},
+      {{"hanzo_hmmd_redelivered_messages_total", {{"outcome", "answered"}}}, 2},
+      {{"hanzo_hmmd_redelivered_messages_total", {{"outcome", "not_kept"}}}, 0},
+      {{"hanzo_hmmd_redelivered_messages_total", {{"outcome", "feedback_skipped"}}}, 1},
+      {{"hanzo_hmmd_tenants_restored_total", {}}, 1500},
+      {{"hanzo_hmmd_restore_seconds_total", {}}, 0.75},
       {{"hanzo_hmmd_consumer_lag_messages", {{"topic", "hanzo.hmm.requests"}, {"partition", "0"}}}, 6},
       {{"hanzo_hmmd_consumer_lag_messages", {{"topic", "hanzo.hmm.requests"}, {"partition", "1"}}}, 0},
       {{"hanzo_hmmd_producer_queue_messages", {}}, 11},

@@ -17,6 +17,7 @@ TenantRecord sample() {
   t.add({"r-1", 10, R"({"request_id":"r-1","status":"routed"})"});
   t.add({"r-2", 11, R"({"request_id":"r-2","status":"rejected"})"});
   for (int i = 0; i < 40; ++i) t.session.push_back(static_cast<std::byte>(i * 7));
+  for (int i = 0; i < 12; ++i) t.progress.push_back(static_cast<std::byte>(255 - i));
   return t;
 }
 
@@ -30,8 +31,9 @@ TEST_CASE("tenant record: encode/decode round trip and peek", "[daemon][changelo
   CHECK(*back == t);
   auto head = TenantRecord::peek(bytes);
   REQUIRE(head);
-  CHECK(head->first == 0x0102030405060708ull);
-  CHECK(head->second == 5);
+  CHECK(head->sequence == 0x0102030405060708ull);
+  CHECK(head->partition == 5);
+  CHECK(head->answers == 2);
   // Byte layout of the header, little-endian: "HZTR", version 1, sequence, partition.
   CHECK(std::to_integer<char>(bytes[0]) == 'H');
   CHECK(std::to_integer<char>(bytes[3]) == 'R');

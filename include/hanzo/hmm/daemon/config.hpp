@@ -20,6 +20,9 @@ struct Topics {
   std::string decisions{"hanzo.hmm.decisions"};  // produced: one decision per valid request
   std::string prices{"hanzo.hmm.prices"};        // produced: a price snapshot per tick
   std::string dlq{"hanzo.hmm.dlq"};              // produced: rejected input, unchanged
+  // produced and read back: tenant state changelog, keyed by tenant id, partition = the
+  // tenant's requests partition (compacted on real brokers)
+  std::string tenant_state{"hanzo.hmm.tenant-state"};
 };
 
 struct DaemonConfig {

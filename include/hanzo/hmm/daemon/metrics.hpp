@@ -33,6 +33,13 @@ enum class DlqReason : std::uint8_t {
 };
 const char* to_string(DlqReason r) noexcept;  // "invalid_json", "schema", ...
 
+// What happened to a message redelivered after a crash or rebalance (already applied).
+enum class Redelivery : std::uint8_t {
+  answered,          // a request answered again from the changelog, marked "redelivered"
+  not_kept,          // a request whose answer was already committed and dropped
+  feedback_skipped,  // feedback already counted
+};
+
 struct MetricsOptions {
   std::vector<std::string> classes;  // compute class ids (label values of the class gauges)
   std::vector<std::string> regimes;  // market regime names
@@ -71,6 +78,9 @@ class Metrics {
   void market(const market::Snapshot& snapshot) noexcept;
   void tenant_actors(std::size_t n) noexcept;
   void tenant_evicted(std::size_t n = 1) noexcept;
+  void redelivered(Redelivery what) noexcept;
+  void tenants_restored(std::size_t n) noexcept;
+  void restore_seconds(double seconds) noexcept;
   // Replaces the lag series with these partitions' (revoked partitions disappear).
   void consumer_lag(std::span<const kafka::PartitionLag> lags);
   void producer_queue(std::size_t n) noexcept;

@@ -38,7 +38,8 @@ struct TenantRecord {
   std::int64_t requests_through{-1};  // highest request offset applied (-1: none)
   std::int64_t feedback_through{-1};  // highest feedback offset applied (-1: none)
   std::vector<Answer> answers;        // oldest first
-  std::vector<std::byte> session;     // TenantSession::snapshot()
+  std::vector<std::byte> session;     // TenantSession::checkpoint().state
+  std::vector<std::byte> progress;    // TenantSession::checkpoint().progress (may be empty)
 
   // The answer for `request_id`, if still kept.
   const Answer* find(std::string_view request_id) const noexcept;
@@ -51,8 +52,13 @@ struct TenantRecord {
   std::vector<std::byte> encode() const;
   // Errors say which field is bad ("tenant record: ...").
   static Result<TenantRecord> decode(std::span<const std::byte> bytes);
-  // Sequence and partition without decoding the rest (restore and revoke look at many records).
-  static std::optional<std::pair<std::uint64_t, std::int32_t>> peek(std::span<const std::byte> bytes) noexcept;
+  // The fixed header without decoding the rest (restore and revoke look at many records).
+  struct Head {
+    std::uint64_t sequence{0};
+    std::int32_t partition{-1};
+    std::uint32_t answers{0};
+  };
+  static std::optional<Head> peek(std::span<const std::byte> bytes) noexcept;
 
   friend bool operator==(const TenantRecord&, const TenantRecord&) = default;
 };

@@ -57,6 +57,9 @@ struct Message {
   bool null_value{false};  // a tombstone: no value at all (value is then empty)
   Headers headers;
   std::optional<std::int64_t> timestamp_ms;  // create or log-append time, if the broker gave one
+  // Not a message: the consumer reached the end of `partition` at `offset` (only with
+  // enable.partition.eof=true).
+  bool end_of_partition{false};
 };
 
 // What the producer sends. partition -1 lets the partitioner hash the key (tenant affinity).

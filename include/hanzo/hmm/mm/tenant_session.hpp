@@ -54,6 +54,15 @@ class TenantSession {
   // counts + u32 length + the decision window (so feedback after an eviction or a restart still
   // trains once). restore() also reads v1 (no window).
   std::vector<std::byte> snapshot();
+  // The daemon's changelog checkpoint: snapshot() without its rebase, plus the adapter's
+  // learning progress. restore(state) then resume(progress) gives a twin, so checkpointing
+  // after every message changes nothing the tenant does (unlike snapshot()).
+  struct Checkpoint {
+    std::vector<std::byte> state;
+    std::vector<std::byte> progress;
+  };
+  Checkpoint checkpoint() const;
+  Result<void> resume(std::span<const std::byte> progress) { return tenant_.resume(progress); }
   static Result<TenantSession> restore(const tenant::TenantContext& ctx, const routing::Router& router,
                                        std::span<const std::byte> bytes);
 

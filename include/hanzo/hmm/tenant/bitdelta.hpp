@@ -8,6 +8,7 @@
 
 #include <bit>
 #include <cstddef>
+#include <vector>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -118,6 +119,13 @@ class BitDeltaAdapter {
   // delta[model][:] += learning_rate * reward * x, clipped to +-clip; requantizes on every
   // requantize_every-th update. Invalid input is an Error and changes nothing.
   Result<void> learn(std::size_t model, std::span<const float> x, double reward);
+
+  // What a snapshot leaves out: the working delta, the pending count and the touched rows. A
+  // checkpoint that keeps them restores a twin without the rebase a snapshot implies, so
+  // checkpointing often (the daemon's changelog) never changes what the adapter learns.
+  std::vector<std::byte> progress() const;
+  // Takes a progress() of an adapter of the same shape (errors name what does not fit).
+  Result<void> resume(std::span<const std::byte> bytes);
 
   // Working delta -> served form now (pending count back to 0).
   void requantize();

@@ -66,6 +66,11 @@ class ActiveTenant {
   // evicting, checkpointing or crash-restoring never changes what the tenant does next.
   DormantTenant to_dormant();
   std::vector<std::byte> snapshot();
+  // A checkpoint that changes nothing: the snapshot encoding of the current served state (no
+  // rebase) plus the adapter's progress(); restore(bytes) then resume(progress) is a twin.
+  std::vector<std::byte> snapshot_unchanged() const;
+  std::vector<std::byte> progress() const { return adapter_.progress(); }
+  Result<void> resume(std::span<const std::byte> progress) { return adapter_.resume(progress); }
 
   // One request's regime observations (see RegimeFilter::observe).
   Result<std::span<const double>> observe(const std::vector<double>& observations) {

@@ -1,0 +1,159 @@
+// Changelog first, restore, redelivery (issue 5): on the deterministic coordinator, a "crash"
+// is a second Fixture that starts from the first one's changelog records.
+#include "fixture.hpp"
+
+using namespace acttest;
+
+namespace {
+
+TenantItem at(std::uint64_t token, std::int64_t offset, routing::RoutingRequest r) {
+  return {token, -1, std::move(r), 3, offset};
+}
+TenantItem at(std::uint64_t token, std::int64_t offset, routing::Feedback f) {
+  return {token, -1, std::move(f), 3, offset};
+}
+
+IngestBatch batch(const std::string& tenant, std::vector<TenantItem> items) {
+  IngestBatch b;
+  b.tenants.push_back({tenant, std::move(items)});
+  return b;
+}
+
+// The newest changelog record per tenant, as a restore would pick it.
+std::vector<TenantState> changelog(const RecordingSink& sink, const std::string& topic) {
+  std::map<std::string, std::pair<std::uint64_t, std::string>> newest;
+  for (const auto& [r, t] : sink.produced) {
+    if (r.topic != topic) continue;
+    const std::span bytes(reinterpret_cast<const std::byte*>(r.value.data()), r.value.size());
+    const auto head = daemon::TenantRecord::peek(bytes);
+    REQUIRE(head);
+    auto& slot = newest[*r.key];
+    if (head->sequence >= slot.first) slot = {head->sequence, r.value};
+  }
+  std::vector<TenantState> out;
+  for (const auto& [tenant, rec] : newest) {
+    const auto* p = reinterpret_cast<const std::byte*>(rec.second.data());
+    out.push_back({tenant, std::vector<std::byte>(p, p + rec.second.size())});
+  }
+  return out;
+}
+
+std::vector<std::string> decisions_of(const Fixture& f, const std::string& tenant) {
+  auto all = f.decisions();
+  return all.count(tenant) ? all.at(tenant) : std::vector<std::string>{};
+}
+
+}  // namespace
+
+TEST_CASE("every decision follows a durable changelog record that holds its answer", "[actors][changelog]") {
+  Fixture f;
+  f.send(batch("t", {at(1, 0, request("r0", {0.1, -0.5, 0.0, 0.2})), at(2, 1, request("r1", {0.3, 0.1, -0.2, 0.0})),
+                     at(3, 0, feedback("r0", "qwen2.5-7b", 0.9))}));
+  f.run();
+  std::set<std::string> durable;  // request ids in some state record produced so far
+  std::size_t decisions = 0, states = 0;
+  for (const auto& [r, token] : f.sink.produced) {
+    if (r.topic == f.config.topics.tenant_state) {
+      ++states;
+      CHECK(r.partition == 3);  // the tenant's home partition, not the key hash
+      auto rec = daemon::TenantRecord::decode(std::span(reinterpret_cast<const std::byte*>(r.value.data()), r.value.size()));
+      REQUIRE(rec);
+      for (const auto& a : rec->answers) durable.insert(a.request_id);
+    } else if (r.topic == f.config.topics.decisions) {
+      ++decisions;
+      const auto id = r.value.substr(r.value.find("\"request_id\":\"") + 14, 2);
+      CHECK(durable.count(id));
+    }
+  }
+  CHECK(decisions == 2);
+  CHECK(states == 2);  // one for the run of two requests, one for the feedback
+  const auto rec = f.record_of("t");
+  CHECK(rec.partition == 3);
+  CHECK(rec.requests_through == 1);
+  CHECK(rec.feedback_through == 0);
+  REQUIRE(rec.answers.size() == 2);
+  CHECK(rec.answers[0].decision == decisions_of(f, "t")[0]);
+  CHECK(rec.answers[1].offset == 1);
+  CHECK(f.sink.finished == std::vector<std::uint64_t>{3});  // the feedback, once its state is durable
+}
+
+TEST_CASE("after a crash, redelivered requests are answered again, marked, and nothing is applied twice",
+          "[actors][changelog]") {
+  // The run that does not crash: r0, r1, feedback on r0, then r2.
+  Fixture once;
+  once.send(batch("t", {at(1, 0, request("r0", {0.1, -0.5, 0.0, 0.2})), at(2, 1, request("r1", {0.3, 0.1, -0.2, 0.0})),
+                        at(3, 0, feedback("r0", "qwen2.5-7b", 0.9))}));
+  once.run();
+  const auto before = changelog(once.sink, once.config.topics.tenant_state);
+  once.send(batch("t", {at(4, 2, request("r2", {0.2, 0.2, 0.2, 0.2}))}));
+  once.run();
+  const auto first = decisions_of(once, "t");
+  REQUIRE(first.size() == 3);
+
+  // The crash: a new instance restores the changelog, then Kafka redelivers everything after
+  // the last committed offsets (nothing was committed), plus r2 for the first time.
+  Fixture again;
+  caf::anon_send(again.manager, RestoredStates{before});
+  again.send(batch("t", {at(1, 0, request("r0", {0.1, -0.5, 0.0, 0.2})), at(2, 1, request("r1", {0.3, 0.1, -0.2, 0.0})),
+                         at(3, 0, feedback("r0", "qwen2.5-7b", 0.9)), at(4, 2, request("r2", {0.2, 0.2, 0.2, 0.2}))}));
+  again.run();
+  const auto second = decisions_of(again, "t");
+  REQUIRE(second.size() == 3);
+  CHECK(second[0] == daemon::mark_redelivered(first[0]));
+  CHECK(second[1] == daemon::mark_redelivered(first[1]));
+  CHECK(second[0].find("\"redelivered\":true") != std::string::npos);
+  CHECK(second[2] == first[2]);  // decided for the first time, from the same state
+  // The feedback was not counted again and r0/r1 were not folded again: same state.
+  CHECK(again.state_of("t") == once.state_of("t"));
+  CHECK(again.record_of("t").requests_through == 2);
+  // Every redelivered message still gets its result: all four tokens.
+  std::vector<std::uint64_t> tokens = again.sink.finished;
+  for (const auto& [r, t] : again.sink.produced)
+    if (r.topic != again.config.topics.tenant_state) tokens.push_back(t);
+  std::sort(tokens.begin(), tokens.end());
+  CHECK(tokens == std::vector<std::uint64_t>{1, 2, 3, 4});
+}
+
+TEST_CASE("answers behind the committed offset are dropped, and such a redelivery is acknowledged without output",
+          "[actors][changelog]") {
+  Fixture f;
+  f.send(batch("t", {at(1, 0, request("r0")), at(2, 1, request("r1"))}));
+  f.run();
+  f.engine->committed.set(3, 1);  // the group committed offset 0 (next to read: 1)
+  f.send(batch("t", {at(3, 2, request("r2"))}));
+  f.run();
+  const auto rec = f.record_of("t");
+  REQUIRE(rec.answers.size() == 2);
+  CHECK(rec.answers[0].request_id == "r1");
+  CHECK(rec.answers[1].request_id == "r2");
+  // A redelivery of offset 0 (e.g. a reset by an operator): already applied, answer gone.
+  f.send(batch("t", {at(9, 0, request("r0"))}));
+  f.run();
+  CHECK(std::count(f.sink.finished.begin(), f.sink.finished.end(), 9u) == 1);
+  CHECK(decisions_of(f, "t").size() == 3);
+}
+
+TEST_CASE("dropping a partition forgets its tenants and restored states become dormant", "[actors][changelog]") {
+  Fixture f;
+  IngestBatch b;
+  b.tenants.push_back({"a", {at(1, 0, request("a0"))}});
+  TenantItem other{2, -1, request("b0"), 5, 0};
+  b.tenants.push_back({"b", {std::move(other)}});
+  f.send(std::move(b));
+  f.run();
+  CHECK(f.status().resident == 2);
+  caf::scoped_actor self{f.sys};
+  std::uint64_t dropped = 99;
+  auto h = self->request(f.manager, caf::infinite, drop_atom::value, std::vector<std::int32_t>{3});
+  f.run();
+  h.receive([&](std::uint64_t n) { dropped = n; }, [&](const caf::error& e) { FAIL(f.sys.render(e)); });
+  CHECK(dropped == 1);
+  f.run();
+  const auto s = f.status();
+  CHECK(s.resident == 1);
+  CHECK(s.dormant == 0);
+  // A restored state is dormant until its tenant's next message.
+  caf::anon_send(f.manager, RestoredStates{changelog(f.sink, f.config.topics.tenant_state)});
+  f.run();
+  CHECK(f.status().dormant == 1);  // "a" (b is resident and keeps its in-memory state)
+}
