@@ -36,8 +36,19 @@ void Ingest::restore(const std::vector<kafka::TopicPartition>& assigned) {
     serve();  // deliveries of other partitions' results keep flowing
     return !(stop_ && stop_->load(std::memory_order_relaxed));
   };
+  // Answers behind the group's committed offsets will not be redelivered: leave them out.
+  std::map<std::int32_t, std::int64_t> committed;
+  std::vector<kafka::TopicPartition> requests;
+  for (auto p : partitions) requests.push_back({engine_.config.topics.requests, p});
+  if (auto c = consumer_->committed(requests, std::chrono::seconds(10)); c)
+    for (const auto& o : *c) {
+      committed[o.partition] = o.offset;
+      engine_.committed.set(o.partition, o.offset);
+    }
+  else
+    log_warning("committed offsets unknown (" + c.error().to_string() + "); restoring every answer");
   auto restored = daemon::read_changelog(engine_.config.kafka_properties(), engine_.config.topics.tenant_state,
-                                         partitions, keep_going);
+                                         partitions, std::move(committed), keep_going);
   if (!restored) {
     // Without their state the tenants would start afresh and learn twice: leave these
     // partitions' messages undispatched (uncommitted) and say so loudly.

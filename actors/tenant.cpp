@@ -1,5 +1,6 @@
 #include "tenant.hpp"
 
+#include <algorithm>
 #include <iostream>
 
 #include "hanzo/hmm/daemon/metrics.hpp"
@@ -13,19 +14,27 @@ namespace {
 
 using self_ptr = tenant_actor::stateful_pointer<tenant_state>;
 
-constexpr std::size_t kMaxRun = 256;  // requests per router round trip
+// Requests per router round trip; also bounds a changelog record (~2.8 KB of answer each).
+constexpr std::size_t kMaxRun = 128;
 
 void pump(self_ptr self);
 
-// The state as a changelog record (answers Kafka will not redeliver dropped first).
+// Drops restored answers Kafka will not redeliver (behind the group's committed offset).
+void prune_replay(tenant_state& st) {
+  const auto committed = st.engine->committed.get(st.record.partition);
+  if (committed >= 0 && !st.replay.empty())
+    std::erase_if(st.replay, [&](const auto& a) { return a.offset >= 0 && a.offset < committed; });
+}
+
+// The state as a changelog record with the answers of `st.record.answers` (then cleared).
 std::vector<std::byte> encode_state(tenant_state& st) {
-  st.record.prune(st.engine->committed.get(st.record.partition));
   auto cp = st.session->checkpoint();  // no rebase: checkpointing changes nothing the tenant does
   st.record.session = std::move(cp.state);
   st.record.progress = std::move(cp.progress);
   auto bytes = st.record.encode();
   st.record.session = {};
   st.record.progress = {};
+  st.record.answers.clear();
   return bytes;
 }
 
@@ -95,7 +104,9 @@ bool redelivered(const tenant_state& st, const TenantItem& item) {
 void answer_again(tenant_state& st, TenantItem& item) {
   Engine& e = *st.engine;
   const auto& req = std::get<routing::RoutingRequest>(item.body);
-  if (const auto* a = st.record.find(req.request_id)) {
+  const auto found = std::find_if(st.replay.rbegin(), st.replay.rend(),
+                                  [&](const auto& a) { return a.request_id == req.request_id; });
+  if (const auto* a = found == st.replay.rend() ? nullptr : &*found) {
     kafka::Record r;
     r.topic = e.config.topics.decisions;
     r.key = st.tenant;
@@ -182,6 +193,8 @@ void pump(self_ptr self) {
   if (st.in_flight) return;
   if (!st.unwritten.empty()) write_state(st, {});
   if (!st.snapshot_waiters.empty()) {
+    prune_replay(st);
+    st.record.answers = st.replay;
     TenantState state{st.tenant, encode_state(st)};
     for (auto& rp : st.snapshot_waiters) rp.deliver(state);
     st.snapshot_waiters.clear();
@@ -189,7 +202,8 @@ void pump(self_ptr self) {
   if (st.evict_requested) {
     // Dormant in memory: the compact form (snapshot() rebases, progress dropped), ~1 KiB. The
     // changelog keeps the exact checkpoint of the last change.
-    st.record.prune(st.engine->committed.get(st.record.partition));
+    prune_replay(st);
+    st.record.answers = std::move(st.replay);  // redeliveries may still come after its return
     st.record.session = st.session->snapshot();
     self->send(st.manager, TenantState{st.tenant, st.record.encode()});
     self->quit();
@@ -216,6 +230,8 @@ tenant_actor::behavior_type tenant(tenant_actor::stateful_pointer<tenant_state> 
     if (s) {
       st.session = std::make_shared<mm::TenantSession>(std::move(*s));
       st.record = std::move(*record);
+      st.replay = std::move(st.record.answers);
+      st.record.answers = {};
       st.record.session = {};
       st.record.progress = {};
     } else {

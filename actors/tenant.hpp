@@ -20,7 +20,10 @@ struct tenant_state {
   std::shared_ptr<Engine> engine;
   std::string tenant;
   std::shared_ptr<mm::TenantSession> session;
-  daemon::TenantRecord record;                // changelog bookkeeping; `record.session` stays empty
+  daemon::TenantRecord record;  // changelog bookkeeping; session/progress/answers filled per write
+  // Answers restored from the changelog and not yet committed: what redeliveries are answered
+  // from. Never written again (the records that brought them are still in the changelog).
+  std::vector<daemon::TenantRecord::Answer> replay;
   std::vector<std::uint64_t> unwritten;       // feedback applied, waiting for the next state write
   router_actor router;
   tenant_manager_actor manager;

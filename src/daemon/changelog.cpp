@@ -10,8 +10,42 @@
 
 namespace hanzo::hmm::daemon {
 
+bool ChangelogMerger::add(const std::string& tenant, std::span<const std::byte> bytes) {
+  auto record = TenantRecord::decode(bytes);
+  if (!record) return false;
+  auto& t = tenants_[tenant];
+  const auto floor = committed_.find(record->partition);
+  for (auto& a : record->answers)
+    if (floor == committed_.end() || floor->second < 0 || a.offset < 0 || a.offset >= floor->second)
+      t.answers.push_back(std::move(a));
+  record->answers.clear();
+  // Ties keep the later record (the same sequence twice is a retried produce: same bytes).
+  if (!t.seen || record->sequence >= t.sequence) {
+    t.seen = true;
+    t.sequence = record->sequence;
+    t.newest = std::move(*record);
+  }
+  return true;
+}
+
+std::vector<std::pair<std::string, std::vector<std::byte>>> ChangelogMerger::finish() {
+  std::vector<std::pair<std::string, std::vector<std::byte>>> out;
+  out.reserve(tenants_.size());
+  for (auto& [tenant, t] : tenants_) {
+    // One answer per request id: the last one read (a client reusing an id gets the newest).
+    std::unordered_map<std::string, std::size_t> last;
+    for (std::size_t i = 0; i < t.answers.size(); ++i) last[t.answers[i].request_id] = i;
+    for (std::size_t i = 0; i < t.answers.size(); ++i)
+      if (last[t.answers[i].request_id] == i) t.newest.answers.push_back(std::move(t.answers[i]));
+    out.emplace_back(tenant, t.newest.encode());
+  }
+  tenants_.clear();
+  return out;
+}
+
 Result<RestoredChangelog> read_changelog(const kafka::Config& consumer_config, const std::string& topic,
                                          const std::vector<std::int32_t>& partitions,
+                                         std::map<std::int32_t, std::int64_t> committed,
                                          const std::function<bool()>& keep_going, std::chrono::milliseconds timeout) {
   RestoredChangelog out;
   if (partitions.empty()) return out;
@@ -34,11 +68,7 @@ Result<RestoredChangelog> read_changelog(const kafka::Config& consumer_config, c
   for (auto p : partitions) assign.push_back({topic, p, kafka::Consumer::kOffsetBeginning});
   if (auto ok = consumer->assign(assign); !ok) return std::move(ok).error();
 
-  struct Newest {
-    std::uint64_t sequence{0};
-    std::vector<std::byte> bytes;
-  };
-  std::unordered_map<std::string, Newest> newest;
+  ChangelogMerger merger(std::move(committed));
   std::set<std::int32_t> open(partitions.begin(), partitions.end());
   using Clock = std::chrono::steady_clock;
   auto last_progress = Clock::now();
@@ -73,20 +103,10 @@ Result<RestoredChangelog> read_changelog(const kafka::Config& consumer_config, c
     ++out.records;
     out.bytes += msg.value.size();
     const std::span<const std::byte> bytes(reinterpret_cast<const std::byte*>(msg.value.data()), msg.value.size());
-    const auto head = TenantRecord::peek(bytes);
-    if (!msg.key || msg.null_value || !head) {
-      ++out.skipped;
-      continue;
-    }
-    auto& slot = newest[*msg.key];
-    // Ties keep the later record (same sequence only if written twice by a retry: same bytes).
-    if (!slot.bytes.empty() && head->sequence < slot.sequence) continue;
-    slot.sequence = head->sequence;
-    slot.bytes.assign(bytes.begin(), bytes.end());
+    if (!msg.key || msg.null_value || !merger.add(*msg.key, bytes)) ++out.skipped;
   }
   (void)consumer->close();
-  out.states.reserve(newest.size());
-  for (auto& [tenant, n] : newest) out.states.emplace_back(tenant, std::move(n.bytes));
+  out.states = merger.finish();
   return out;
 }
 

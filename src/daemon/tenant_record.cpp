@@ -57,18 +57,6 @@ const TenantRecord::Answer* TenantRecord::find(std::string_view request_id) cons
   return nullptr;
 }
 
-void TenantRecord::add(Answer a) {
-  answers.push_back(std::move(a));
-  std::size_t bytes = 0;
-  for (const auto& x : answers) bytes += x.request_id.size() + x.decision.size();
-  std::size_t drop = 0;
-  while (answers.size() - drop > kMaxAnswers || (bytes > kMaxAnswerBytes && answers.size() - drop > 1)) {
-    bytes -= answers[drop].request_id.size() + answers[drop].decision.size();
-    ++drop;
-  }
-  answers.erase(answers.begin(), answers.begin() + static_cast<std::ptrdiff_t>(drop));
-}
-
 void TenantRecord::prune(std::int64_t committed) {
   if (committed < 0) return;
   std::erase_if(answers, [&](const Answer& a) { return a.offset >= 0 && a.offset < committed; });
@@ -131,9 +119,8 @@ Result<TenantRecord> TenantRecord::decode(std::span<const std::byte> bytes) {
   t.requests_through = static_cast<std::int64_t>(req);
   t.feedback_through = static_cast<std::int64_t>(fb);
   if (count > kMaxAnswers) return corrupt(std::to_string(count) + " answers, at most " + std::to_string(kMaxAnswers));
-  t.answers.resize(count);
   for (std::uint32_t i = 0; i < count; ++i) {
-    auto& a = t.answers[i];
+    auto& a = t.answers.emplace_back();
     std::uint16_t id_len = 0;
     std::uint32_t len = 0;
     std::uint64_t offset = 0;

@@ -1,6 +1,9 @@
 // The changelog record codec: round trip, bounds, pruning, and every truncation refused.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
+#include "hanzo/hmm/daemon/changelog.hpp"
 #include "hanzo/hmm/daemon/tenant_record.hpp"
 
 using hanzo::hmm::daemon::mark_redelivered;
@@ -76,27 +79,6 @@ TEST_CASE("tenant record: find returns the newest answer for an id", "[daemon][c
   CHECK(t.find("c") == nullptr);
 }
 
-TEST_CASE("tenant record: answers are bounded by count and bytes, oldest dropped first", "[daemon][changelog]") {
-  TenantRecord t;
-  for (std::size_t i = 0; i < TenantRecord::kMaxAnswers + 10; ++i) t.add({"r" + std::to_string(i), (long)i, "d"});
-  REQUIRE(t.answers.size() == TenantRecord::kMaxAnswers);
-  CHECK(t.answers.front().request_id == "r10");
-  CHECK(t.answers.back().request_id == "r" + std::to_string(TenantRecord::kMaxAnswers + 9));
-
-  TenantRecord big;
-  const std::string decision(100 * 1024, 'x');
-  for (int i = 0; i < 8; ++i) big.add({"b" + std::to_string(i), i, decision});
-  std::size_t bytes = 0;
-  for (const auto& a : big.answers) bytes += a.request_id.size() + a.decision.size();
-  CHECK(bytes <= TenantRecord::kMaxAnswerBytes);
-  CHECK(big.answers.size() == 5);  // 5 x ~100 KiB fit in 512 KiB, 6 do not
-  CHECK(big.answers.back().request_id == "b7");
-  // One answer larger than the byte bound is still kept: the newest must survive.
-  TenantRecord huge;
-  huge.add({"h", 0, std::string(TenantRecord::kMaxAnswerBytes + 1, 'y')});
-  CHECK(huge.answers.size() == 1);
-}
-
 TEST_CASE("tenant record: prune drops answers Kafka will not redeliver", "[daemon][changelog]") {
   TenantRecord t;
   t.add({"a", 5, "x"});
@@ -118,4 +100,40 @@ TEST_CASE("mark_redelivered adds the mark and changes nothing else", "[daemon][c
   CHECK(mark_redelivered("[1]") == "[1]");
   CHECK(mark_redelivered("") == "");
   CHECK(mark_redelivered("}") == "}");
+}
+
+TEST_CASE("changelog merge: newest state by sequence, answers from every record past the commit",
+          "[daemon][changelog]") {
+  using hanzo::hmm::daemon::ChangelogMerger;
+  auto rec = [](std::uint64_t seq, std::int32_t partition, std::vector<TenantRecord::Answer> answers, std::byte tag) {
+    TenantRecord t;
+    t.sequence = seq;
+    t.partition = partition;
+    t.requests_through = static_cast<std::int64_t>(seq);
+    t.answers = std::move(answers);
+    t.session = {tag};
+    return t.encode();
+  };
+  ChangelogMerger m(std::map<std::int32_t, std::int64_t>{{0, 5}});  // partition 0: offsets below 5 are committed
+  REQUIRE(m.add("a", rec(1, 0, {{"x", 3, "dx"}, {"y", 5, "dy"}}, std::byte{1})));
+  REQUIRE(m.add("a", rec(3, 0, {{"z", 7, "dz"}}, std::byte{3})));
+  // A retried produce landing late: an older sequence after a newer one; its answers still count.
+  REQUIRE(m.add("a", rec(2, 0, {{"w", 6, "dw"}, {"y", 5, "dy2"}}, std::byte{2})));
+  REQUIRE(m.add("b", rec(1, 1, {{"q", 0, "dq"}}, std::byte{9})));  // partition 1: nothing committed
+  const std::vector<std::byte> junk{std::byte{1}, std::byte{2}};
+  CHECK_FALSE(m.add("c", junk));
+  auto out = m.finish();
+  std::sort(out.begin(), out.end());
+  REQUIRE(out.size() == 2);
+  auto a = TenantRecord::decode(out[0].second);
+  REQUIRE(a);
+  CHECK(a->sequence == 3);
+  CHECK(a->session == std::vector<std::byte>{std::byte{3}});
+  std::vector<std::string> ids;
+  for (const auto& x : a->answers) ids.push_back(x.request_id + "=" + x.decision);
+  CHECK(ids == std::vector<std::string>{"z=dz", "w=dw", "y=dy2"});  // x committed; y's last copy
+  auto b = TenantRecord::decode(out[1].second);
+  REQUIRE(b);
+  REQUIRE(b->answers.size() == 1);
+  CHECK(b->answers[0].request_id == "q");
 }

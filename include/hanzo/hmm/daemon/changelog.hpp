@@ -11,10 +11,38 @@
 #include <utility>
 #include <vector>
 
+#include <map>
+#include <span>
+#include <unordered_map>
+
+#include "hanzo/hmm/daemon/tenant_record.hpp"
 #include "hanzo/hmm/error.hpp"
 #include "hanzo/hmm/kafka/types.hpp"
 
 namespace hanzo::hmm::daemon {
+
+// Folds changelog records (in offset order) into one record per tenant: the state of the
+// highest sequence, carrying every answer of any of the tenant's records whose offset is at or
+// past the group's committed offset on its partition (what Kafka may still redeliver). Pure:
+// read_changelog feeds it from Kafka, tests feed it directly.
+class ChangelogMerger {
+ public:
+  // `committed`: partition -> the group's next offset to read (absent: keep every answer).
+  explicit ChangelogMerger(std::map<std::int32_t, std::int64_t> committed = {}) : committed_(std::move(committed)) {}
+  // False if `bytes` is not a tenant record (skipped).
+  bool add(const std::string& tenant, std::span<const std::byte> bytes);
+  std::vector<std::pair<std::string, std::vector<std::byte>>> finish();
+
+ private:
+  struct Tenant {
+    std::uint64_t sequence{0};
+    bool seen{false};
+    TenantRecord newest;
+    std::vector<TenantRecord::Answer> answers;
+  };
+  std::map<std::int32_t, std::int64_t> committed_;
+  std::unordered_map<std::string, Tenant> tenants_;
+};
 
 struct RestoredChangelog {
   std::vector<std::pair<std::string, std::vector<std::byte>>> states;  // tenant → newest record
@@ -29,6 +57,7 @@ struct RestoredChangelog {
 // Errors: unknown topic/partition, or a consumer error that persists for `timeout`.
 Result<RestoredChangelog> read_changelog(const kafka::Config& consumer_config, const std::string& topic,
                                          const std::vector<std::int32_t>& partitions,
+                                         std::map<std::int32_t, std::int64_t> committed,
                                          const std::function<bool()>& keep_going,
                                          std::chrono::milliseconds timeout = std::chrono::minutes(5));
 

@@ -6,8 +6,11 @@
 //  - the tenant's home partition (requests and feedback are co-partitioned by tenant id);
 //  - the highest request and feedback offsets already applied, so a redelivered message is
 //    never applied twice (no double learning, no double outcome counts);
-//  - the recent answers: request_id, offset and the decision's bytes, so a redelivered request
-//    is answered again with the same decision, marked "redelivered": true.
+//  - the answers decided since the previous record: request_id, offset and the decision's
+//    bytes. Each record carries only its own new answers (so changelog bytes grow with traffic,
+//    not with how far commits lag); a restore gathers every answer not yet committed from all
+//    of a tenant's records, so a redelivered request is answered again with the same decision,
+//    marked "redelivered": true.
 // No CAF, no librdkafka.
 #pragma once
 #include <cstddef>
@@ -29,9 +32,9 @@ struct TenantRecord {
     std::string decision;     // the decision record's value as first produced
     friend bool operator==(const Answer&, const Answer&) = default;
   };
-  // Bounds on the answers kept: a record must stay well below Kafka's 1 MB message limit.
-  static constexpr std::size_t kMaxAnswers = 256;
-  static constexpr std::size_t kMaxAnswerBytes = 512 * 1024;
+  // Sanity bound when decoding (a run has at most a few hundred answers; a restore's merge of
+  // every uncommitted answer of a tenant more).
+  static constexpr std::size_t kMaxAnswers = 1u << 20;
 
   std::uint64_t sequence{0};
   std::int32_t partition{-1};
@@ -43,8 +46,7 @@ struct TenantRecord {
 
   // The answer for `request_id`, if still kept.
   const Answer* find(std::string_view request_id) const noexcept;
-  // Appends, then drops the oldest answers past kMaxAnswers / kMaxAnswerBytes.
-  void add(Answer a);
+  void add(Answer a) { answers.push_back(std::move(a)); }
   // Drops answers below `committed` (the group's next offset to read on the home partition):
   // Kafka never redelivers them, so they need not travel in the changelog any more.
   void prune(std::int64_t committed);
