@@ -70,7 +70,7 @@ Result<std::unique_ptr<Ingest>> Ingest::create(Engine& engine) {
   in->bp_ = *bp;
   const kafka::Config props = engine.config.kafka_properties();
   Ingest* self = in.get();
-  auto producer = kafka::Producer::create(producer_properties(props, engine.config.max_message_bytes), [self](const kafka::DeliveryReport& r) {
+  auto on_delivery = [self](const kafka::DeliveryReport& r) {
     if (r.result) {
       if (KafkaSink::is_state_token(r.token))
         self->sink_->state_delivered(r.token);
@@ -80,10 +80,21 @@ Result<std::unique_ptr<Ingest>> Ingest::create(Engine& engine) {
       log_warning("delivery to " + r.topic + " failed (" + r.result.error().to_string() + "); sending again");
       self->retry_.emplace_back(*r.undelivered, r.token);
     }
-  });
+  };
+  const auto pprops = producer_properties(props, engine.config.max_message_bytes);
+  auto producer = kafka::Producer::create(pprops, on_delivery);
   if (!producer) return std::move(producer).error();
   in->producer_ = std::make_unique<kafka::Producer>(std::move(*producer));
-  in->sink_ = std::make_unique<KafkaSink>(*in->producer_);
+  // Changelog records repeat their decisions' JSON, which lz4 shrinks about fivefold: less to
+  // write and to read back on restore (and, on the mock cluster, more records within its 5 MiB
+  // per partition). A configured compression.type applies to both producers.
+  auto cprops = pprops;
+  if (!engine.config.sets_kafka_property("compression.type") && !engine.config.sets_kafka_property("compression.codec"))
+    cprops.emplace_back("compression.type", "lz4");
+  auto changelog = kafka::Producer::create(cprops, on_delivery);
+  if (!changelog) return std::move(changelog).error();
+  in->changelog_ = std::make_unique<kafka::Producer>(std::move(*changelog));
+  in->sink_ = std::make_unique<KafkaSink>(*in->producer_, *in->changelog_, engine.config.topics.tenant_state);
   engine.sink = in->sink_.get();
 
   kafka::RebalanceCallbacks cb;
@@ -132,6 +143,8 @@ Result<void> Ingest::await_connection(std::chrono::milliseconds timeout) {
       for (const auto* t : {&engine_.config.topics.decisions, &engine_.config.topics.prices, &engine_.config.topics.dlq})
         if (auto ok = producer_->warm_up(*t, std::chrono::milliseconds(5000)); !ok)
           log_warning("topic metadata: " + ok.error().to_string());
+      if (auto ok = changelog_->warm_up(engine_.config.topics.tenant_state, std::chrono::milliseconds(5000)); !ok)
+        log_warning("topic metadata: " + ok.error().to_string());
       return {};
     }
     last = std::move(c).error();
@@ -208,6 +221,7 @@ void Ingest::flush_batches() {
 
 void Ingest::serve() {
   producer_->poll(std::chrono::milliseconds(0));
+  changelog_->poll(std::chrono::milliseconds(0));
   for (auto& [record, token] : sink_->take_ready()) sink_->produce(std::move(record), token);
   for (auto token : sink_->take_done()) ledger_.acknowledge(token);
   if (!retry_.empty()) {
@@ -261,7 +275,7 @@ void Ingest::periodic(Clock::time_point now) {
   if (now - last_metrics_ >= std::chrono::seconds(1)) {
     last_metrics_ = now;
     if (engine_.metrics) {
-      engine_.metrics->producer_queue(producer_->queue_length());
+      engine_.metrics->producer_queue(producer_->queue_length() + changelog_->queue_length());
       engine_.metrics->consumer_lag(consumer_->statistics_lag());  // never blocks the poll loop
     }
   }
@@ -323,6 +337,7 @@ void Ingest::drain() {
     serve();
     if (engine_.health) engine_.health->beat(daemon::Health::poll_loop);
   }
+  if (auto ok = changelog_->flush(std::chrono::milliseconds(5000)); !ok) log_error(ok.error().to_string());
   if (auto ok = producer_->flush(std::chrono::milliseconds(5000)); !ok) log_error(ok.error().to_string());
   serve();
   commit(kafka::CommitMode::sync);

@@ -77,6 +77,7 @@ class Ingest {
   Engine& engine_;
   Ledger ledger_;
   std::unique_ptr<kafka::Producer> producer_;
+  std::unique_ptr<kafka::Producer> changelog_;  // tenant-state records only (lz4 by default)
   std::unique_ptr<KafkaSink> sink_;
   std::unique_ptr<kafka::Consumer> consumer_;  // requests and feedback, in the consumer group
   std::unique_ptr<kafka::Consumer> ticks_;     // every ticks partition, from the beginning

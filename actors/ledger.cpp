@@ -34,7 +34,7 @@ void KafkaSink::produce(kafka::Record record, std::uint64_t token) {
   // The in-flight bound (daemon.max_in_flight) keeps the queue below its limit; a full queue
   // means deliveries are stuck, so wait for room rather than drop a result.
   for (int attempt = 0;; ++attempt) {
-    auto ok = producer_.produce(record, token);
+    auto ok = (record.topic == changelog_topic_ ? changelog_ : producer_).produce(record, token);
     if (ok) return;
     if (kafka::is_too_large(ok.error()) && !record.value.empty()) {
       // Only a DLQ record can be this large (it carries the bad input unchanged). Rather than

@@ -34,7 +34,10 @@ class Ledger {
 // for the ingest thread. Failed deliveries are produced again (nothing accepted is lost).
 class KafkaSink final : public Sink {
  public:
-  explicit KafkaSink(kafka::Producer& producer) : producer_(producer) {}
+  // Records for `changelog_topic` go through `changelog` (compressed: they repeat decisions),
+  // everything else through `producer`.
+  KafkaSink(kafka::Producer& producer, kafka::Producer& changelog, std::string changelog_topic)
+      : producer_(producer), changelog_(changelog), changelog_topic_(std::move(changelog_topic)) {}
   void produce(kafka::Record record, std::uint64_t token) override;
   void done(std::uint64_t token) override;
   void produce_after(kafka::Record state, std::vector<std::pair<kafka::Record, std::uint64_t>> then,
@@ -57,6 +60,8 @@ class KafkaSink final : public Sink {
     std::vector<std::uint64_t> done;
   };
   kafka::Producer& producer_;
+  kafka::Producer& changelog_;
+  std::string changelog_topic_;
   mutable std::mutex mutex_;
   std::vector<std::uint64_t> done_;
   std::vector<std::pair<kafka::Record, std::uint64_t>> ready_;

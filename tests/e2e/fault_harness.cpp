@@ -1,0 +1,212 @@
+#include "fault_harness.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "hanzo/hmm/wire/decision.hpp"
+
+namespace hanzo::faults {
+
+namespace kafka = hmm::kafka;
+
+void fail(const std::string& what) {
+  std::cerr << "FAIL: " << what << std::endl;
+  std::exit(1);
+}
+
+double scale() {
+  const char* s = std::getenv("HANZO_E2E_SCALE");
+  if (!s) return 1.0;
+  const double v = std::atof(s);
+  return v > 0 ? v : 1.0;
+}
+
+void create_topics(kafka::MockCluster& cluster, const hmm::daemon::Topics& t) {
+  for (const auto& [name, partitions] : {std::pair{t.ticks, 1}, {t.prices, 1}, {t.requests, 8}, {t.feedback, 8},
+                                         {t.decisions, 16}, {t.dlq, 4}, {t.tenant_state, 8}})
+    if (auto ok = cluster.create_topic(name, partitions); !ok) fail(ok.error().to_string());
+}
+
+DaemonProcess::DaemonProcess(std::string binary, std::string config_path, std::string log_path)
+    : binary_(std::move(binary)), config_(std::move(config_path)), log_(std::move(log_path)) {}
+
+DaemonProcess::~DaemonProcess() {
+  if (pid_ > 0) kill9();
+}
+
+void DaemonProcess::start(std::chrono::seconds timeout) {
+  if (pid_ > 0) fail("daemon already running");
+  const pid_t pid = fork();
+  if (pid < 0) fail("fork failed");
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the test
+    const int fd = open(log_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd >= 0) {
+      dup2(fd, 1);
+      dup2(fd, 2);
+      close(fd);
+    }
+    const int null = open("/dev/null", O_RDONLY);
+    if (null >= 0) dup2(null, 0);
+    execl(binary_.c_str(), binary_.c_str(), "--config", config_.c_str(), "--metrics-listen", "127.0.0.1:0",
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  pid_ = pid;
+  ++starts_;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    const std::string log = log_tail(std::string::npos);
+    std::size_t ready = 0;
+    for (auto at = log.find("hanzo-hmmd: ready"); at != std::string::npos; at = log.find("hanzo-hmmd: ready", at + 1))
+      ++ready;
+    if (ready >= static_cast<std::size_t>(starts_)) return;
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      fail("hanzo-hmmd exited during start-up:\n" + log_tail());
+    }
+    if (std::chrono::steady_clock::now() > deadline) fail("hanzo-hmmd not ready in time:\n" + log_tail());
+    std::this_thread::sleep_for(20ms);
+  }
+}
+
+void DaemonProcess::kill9() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+int DaemonProcess::terminate(std::chrono::seconds timeout) {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, SIGTERM);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  int status = 0;
+  while (waitpid(pid_, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      kill9();
+      return -1;
+    }
+    std::this_thread::sleep_for(20ms);
+  }
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::string DaemonProcess::log_tail(std::size_t bytes) const {
+  std::ifstream in(log_);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string all = ss.str();
+  return bytes != std::string::npos && all.size() > bytes ? all.substr(all.size() - bytes) : all;
+}
+
+DecisionLog::DecisionLog(const std::string& bootstrap, const std::string& topic) {
+  auto c = kafka::Consumer::create({{"bootstrap.servers", bootstrap},
+                                    {"group.id", "fault-test-observer"},
+                                    {"fetch.wait.max.ms", "5"},
+                                    {"session.timeout.ms", "6000"}});
+  if (!c) fail("observer: " + c.error().to_string());
+  consumer_ = std::make_unique<kafka::Consumer>(std::move(*c));
+  if (auto ok = consumer_->subscribe({topic}); !ok) fail("observer: " + ok.error().to_string());
+  thread_ = std::thread([this] { run(); });
+}
+
+DecisionLog::~DecisionLog() {
+  stop_ = true;
+  thread_.join();
+  (void)consumer_->close();
+}
+
+void DecisionLog::run() {
+  while (!stop_) {
+    auto m = consumer_->poll(50ms);
+    if (!m || !*m) continue;
+    auto d = hmm::wire::decode_decision((*m)->value);
+    std::lock_guard lock(mutex_);
+    if (!d) {
+      by_id_["<undecodable>"].marked.push_back((*m)->value);
+      continue;
+    }
+    auto& e = by_id_[d->decision.request_id];
+    e.tenant = (*m)->key.value_or("");
+    ++copies_;
+    if (d->redelivered) {
+      e.marked.push_back((*m)->value);
+    } else {
+      if (e.originals++ == 0) e.original = (*m)->value;
+    }
+  }
+}
+
+std::size_t DecisionLog::decided() const {
+  std::lock_guard lock(mutex_);
+  return by_id_.size();
+}
+
+std::size_t DecisionLog::duplicates() const {
+  std::lock_guard lock(mutex_);
+  return copies_ - by_id_.size();
+}
+
+std::map<std::string, DecisionLog::Entry> DecisionLog::snapshot() const {
+  std::lock_guard lock(mutex_);
+  return by_id_;
+}
+
+bool DecisionLog::wait_decided(std::size_t n, std::chrono::seconds timeout) const {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (decided() < n) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(20ms);
+  }
+  return true;
+}
+
+std::string write_config(const std::string& dir, const std::string& bootstrap) {
+  const std::string path = dir + "/hanzo-hmmd.toml";
+  std::ofstream out(path);
+  out << "[kafka]\n"
+      << "\"bootstrap.servers\" = \"" << bootstrap << "\"\n"
+      << "\"session.timeout.ms\" = \"6000\"\n"
+      << "\"heartbeat.interval.ms\" = \"500\"\n"
+      << "\"fetch.wait.max.ms\" = \"5\"\n\n"
+      << "[daemon]\n"
+      << "max_in_flight = 4000\n"
+      << "resume_in_flight = 3000\n"
+      << "commit_interval_seconds = 0.2\n"
+      << "shutdown_timeout_seconds = 20\n";
+  if (!out) fail("cannot write " + path);
+  return path;
+}
+
+bool wait_committed(const std::string& bootstrap, const std::string& group, const std::string& topic,
+                    const std::map<std::int32_t, std::int64_t>& ends, std::chrono::seconds timeout) {
+  auto c = kafka::Consumer::create({{"bootstrap.servers", bootstrap}, {"group.id", group}});
+  if (!c) fail("committed: " + c.error().to_string());
+  std::vector<kafka::TopicPartition> parts;
+  for (const auto& [p, end] : ends) parts.push_back({topic, p});
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto got = c->committed(parts, 5s);
+    if (got) {
+      bool all = true;
+      for (const auto& o : *got) all = all && o.offset >= ends.at(o.partition);
+      if (all) return true;
+    }
+    std::this_thread::sleep_for(200ms);
+  }
+  return false;
+}
+
+}  // namespace hanzo::faults

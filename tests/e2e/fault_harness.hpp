@@ -1,0 +1,91 @@
+// Fault-test harness (issue 5, section 4): a mock cluster in the test process, hanzo-hmmd as
+// subprocesses that can be killed and restarted, and an observer that reads every decision as
+// it is produced (the mock keeps only 5 MiB per partition, so decisions are read live).
+// Plain C++ over hanzo's Kafka wrappers: no CAF here.
+#pragma once
+#include <sys/types.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "hanzo/hmm/daemon/config.hpp"
+#include "hanzo/hmm/kafka/consumer.hpp"
+#include "hanzo/hmm/kafka/mock_cluster.hpp"
+
+namespace hanzo::faults {
+
+using namespace std::chrono_literals;
+
+[[noreturn]] void fail(const std::string& what);
+// HANZO_E2E_SCALE (default 1.0): volumes shrink under sanitizers.
+double scale();
+
+// The embedded cluster's topics (same partition counts as hanzo-hmmd --embedded-kafka).
+void create_topics(hmm::kafka::MockCluster& cluster, const hmm::daemon::Topics& t);
+
+// hanzo-hmmd as a child process; its output goes to `log_path` (appended across restarts).
+class DaemonProcess {
+ public:
+  DaemonProcess(std::string binary, std::string config_path, std::string log_path);
+  ~DaemonProcess();  // SIGKILL if still running
+  // Starts it and waits for its "ready" line (SIGTERM before the daemon blocks signals would
+  // kill it outright, as it would any process).
+  void start(std::chrono::seconds timeout = 120s);
+  void kill9();               // SIGKILL and reap
+  int terminate(std::chrono::seconds timeout = 60s);  // SIGTERM, wait; the exit status
+  bool running() const noexcept { return pid_ > 0; }
+  std::string log_tail(std::size_t bytes = 4000) const;
+  int starts() const noexcept { return starts_; }
+
+ private:
+  std::string binary_, config_, log_;
+  pid_t pid_{-1};
+  int starts_{0};
+};
+
+// Every decision on the decisions topic, by request id: the first copy without the mark, and
+// how many copies came with and without "redelivered": true.
+class DecisionLog {
+ public:
+  struct Entry {
+    std::string original;             // first copy without the mark ("" if none seen yet)
+    std::vector<std::string> marked;  // copies marked redelivered
+    int originals{0};
+    std::string tenant;
+  };
+  DecisionLog(const std::string& bootstrap, const std::string& topic);
+  ~DecisionLog();
+  std::size_t decided() const;     // distinct request ids with any decision
+  std::size_t duplicates() const;  // copies beyond the first per id
+  std::map<std::string, Entry> snapshot() const;
+  bool wait_decided(std::size_t n, std::chrono::seconds timeout) const;
+
+ private:
+  void run();
+  std::unique_ptr<hmm::kafka::Consumer> consumer_;
+  mutable std::mutex mutex_;
+  std::map<std::string, Entry> by_id_;
+  std::size_t copies_{0};
+  std::atomic<bool> stop_{false};
+  std::string error_;
+  std::thread thread_;
+};
+
+// A config file for the daemon on `bootstrap`: short session timeout (restarts rejoin fast),
+// a small in-flight bound and frequent commits (little to redeliver, little to keep).
+std::string write_config(const std::string& dir, const std::string& bootstrap);
+
+// Waits until the daemon group's committed offsets reach `ends` (partition -> next offset) on
+// `topic`.
+bool wait_committed(const std::string& bootstrap, const std::string& group, const std::string& topic,
+                    const std::map<std::int32_t, std::int64_t>& ends, std::chrono::seconds timeout);
+
+}  // namespace hanzo::faults
