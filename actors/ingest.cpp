@@ -28,6 +28,8 @@ kafka::Config without(const kafka::Config& props, const std::string_view (&keys)
   return out;
 }
 
+}  // namespace
+
 // The shared [kafka] table minus the producer-only keys librdkafka warns about on a consumer.
 kafka::Config consumer_properties(const kafka::Config& props) {
   static constexpr std::string_view producer_only[] = {
@@ -42,6 +44,8 @@ kafka::Config consumer_properties(const kafka::Config& props) {
     out.emplace_back("statistics.interval.ms", "1000");
   return out;
 }
+
+namespace {
 
 // The shared [kafka] table minus the consumer-only keys librdkafka warns about on a producer.
 kafka::Config producer_properties(const kafka::Config& props, std::size_t max_message_bytes) {

@@ -27,6 +27,9 @@ class Health;
 
 namespace hanzo::hmm::actors {
 
+// The daemon's [kafka] properties for a consumer: producer-only keys dropped, statistics on.
+kafka::Config consumer_properties(const kafka::Config& props);
+
 struct IngestStats {
   std::uint64_t consumed{0};
   std::uint64_t dispatched{0};

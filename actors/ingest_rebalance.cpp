@@ -47,7 +47,7 @@ void Ingest::restore(const std::vector<kafka::TopicPartition>& assigned) {
     }
   else
     log_warning("committed offsets unknown (" + c.error().to_string() + "); restoring every answer");
-  auto restored = daemon::read_changelog(engine_.config.kafka_properties(), engine_.config.topics.tenant_state,
+  auto restored = daemon::read_changelog(consumer_properties(engine_.config.kafka_properties()), engine_.config.topics.tenant_state,
                                          partitions, std::move(committed), keep_going);
   if (!restored) {
     // Without their state the tenants would start afresh and learn twice: leave these

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <atomic>
+#include <functional>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -19,6 +20,9 @@
 #include "hanzo/hmm/daemon/config.hpp"
 #include "hanzo/hmm/kafka/consumer.hpp"
 #include "hanzo/hmm/kafka/mock_cluster.hpp"
+#include "hanzo/hmm/kafka/producer.hpp"
+#include "hanzo/hmm/loadgen/generator.hpp"
+#include "hanzo/hmm/routing/types.hpp"
 
 namespace hanzo::faults {
 
@@ -87,5 +91,52 @@ std::string write_config(const std::string& dir, const std::string& bootstrap);
 // `topic`.
 bool wait_committed(const std::string& bootstrap, const std::string& group, const std::string& topic,
                     const std::map<std::int32_t, std::int64_t>& ends, std::chrono::seconds timeout);
+
+// Produces and remembers, per topic and partition, the offset after the last acknowledged
+// message (what the daemon group must have committed at the end).
+class Sender {
+ public:
+  explicit Sender(const std::string& bootstrap);
+  void send(const std::string& topic, const std::string& key, const std::string& value);
+  void flush();
+  std::map<std::int32_t, std::int64_t> ends(const std::string& topic) const;
+
+ private:
+  std::unique_ptr<hmm::kafka::Producer> producer_;
+  std::map<std::string, std::map<std::int32_t, std::int64_t>> ends_;  // written by delivery callbacks (flush)
+};
+
+// One fault scenario's traffic and its checks. Requests come from the load generator (64
+// tenants, uniform) with no ticks, so the single-threaded reference (the MarketMaker facade at
+// the opening prices) must produce exactly the daemon's decisions and states.
+class Workload {
+ public:
+  Workload(std::size_t requests, const hmm::daemon::DaemonConfig& config);
+  std::size_t size() const noexcept { return n_; }
+  void send_requests(Sender& sender, const std::string& topic) const;
+  // Feedback for the routed decisions due one (in request order); `midway` runs once, after
+  // half of it is produced and flushed.
+  void send_feedback(Sender& sender, const std::string& topic, const DecisionLog& decisions,
+                     const std::function<void()>& midway);
+  std::size_t feedback_sent() const noexcept { return feedback_.size(); }
+
+  struct Counts {
+    std::size_t decided{0}, redelivered_copies{0}, decided_only_as_redelivered{0}, tenants{0};
+    std::size_t changelog_records{0}, changelog_bytes{0};
+  };
+  // Fails (with `context` for the log) unless: every request has a decision, at most one
+  // unmarked, marked copies identical to the first answer apart from the mark; every decision
+  // equals the reference's; every tenant's final state in the changelog equals the reference's
+  // after the same requests and feedback.
+  Counts verify(const DecisionLog& decisions, const std::string& bootstrap,
+                const std::function<std::string()>& context) const;
+
+ private:
+  std::size_t n_;
+  hmm::daemon::DaemonConfig config_;
+  hmm::loadgen::GeneratorOptions options_;
+  std::optional<hmm::loadgen::Generator> gen_;
+  std::vector<std::pair<std::string, hmm::routing::Feedback>> feedback_;
+};
 
 }  // namespace hanzo::faults

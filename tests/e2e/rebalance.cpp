@@ -1,0 +1,91 @@
+// Rebalance (issue 5, section 4): two hanzo-hmmd instances in one consumer group. The second
+// joins mid-stream (partitions move from the first: it drains, commits and drops their tenants;
+// the second restores them from the changelog), then stops (SIGTERM: the first takes everything
+// back), then the first is killed with SIGKILL and restarted. Tenants move with their state:
+// every request decided, duplicates only marked copies, decisions and final states equal the
+// single-threaded reference. Usage: test_rebalance HANZO_HMMD.
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
+#include <regex>
+
+#include "fault_harness.hpp"
+
+using namespace hanzo;
+using namespace hanzo::faults;
+
+namespace {
+// "consumed N" from the instance's final log line (0 if absent).
+std::size_t consumed(const std::string& log) {
+  static const std::regex re("consumed ([0-9]+), dead-lettered");
+  std::size_t n = 0;
+  for (auto it = std::sregex_iterator(log.begin(), log.end(), re); it != std::sregex_iterator(); ++it)
+    n = std::stoull((*it)[1]);
+  return n;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::cerr << "usage: test_rebalance HANZO_HMMD\n";
+    return 2;
+  }
+  const hmm::daemon::DaemonConfig defaults;
+  const auto& topics = defaults.topics;
+  auto cluster = hmm::kafka::MockCluster::create(1);
+  if (!cluster) fail(cluster.error().to_string());
+  create_topics(*cluster, topics);
+  const std::string bootstrap = cluster->bootstrap_servers();
+  char tmpl[] = "/tmp/hanzo-rebalance-XXXXXX";
+  const std::string dir = mkdtemp(tmpl);
+  const std::string config = write_config(dir, bootstrap);
+  DaemonProcess first(argv[1], config, dir + "/first.log");
+  DaemonProcess second(argv[1], config, dir + "/second.log");
+  auto log = [&] {
+    return "--- first (tail) ---\n" + first.log_tail() + "\n--- second (tail) ---\n" + second.log_tail() + "\n---";
+  };
+  auto check = [&](bool ok, const std::string& what) {
+    if (!ok) fail(what + "\n" + log());
+  };
+  auto reach = [&](DecisionLog& d, double share, std::size_t n) {
+    check(d.wait_decided(static_cast<std::size_t>(n * share), std::chrono::seconds(300)),
+          "only " + std::to_string(d.decided()) + " of " + std::to_string(n) + " decided");
+  };
+
+  Workload work(static_cast<std::size_t>(60000 * scale()), defaults);
+  const std::size_t n = work.size();
+  DecisionLog decisions(bootstrap, topics.decisions);
+  Sender sender(bootstrap);
+  first.start();
+  work.send_requests(sender, topics.requests);
+
+  reach(decisions, 0.2, n);
+  second.start();  // joins the group: half the partitions move to it with their tenants
+  std::cerr << "rebalance: second instance joined at " << decisions.decided() << " decided" << std::endl;
+  reach(decisions, 0.5, n);
+  check(second.terminate() == 0, "the second instance did not stop cleanly on SIGTERM");
+  const std::size_t second_consumed = consumed(second.log_tail(std::string::npos));
+  std::cerr << "rebalance: second instance stopped at " << decisions.decided() << " decided, having consumed "
+            << second_consumed << std::endl;
+  check(second_consumed > 0, "the second instance never got any partition");
+  reach(decisions, 0.75, n);
+  first.kill9();
+  std::cerr << "rebalance: first instance killed at " << decisions.decided() << " decided" << std::endl;
+  first.start();
+  reach(decisions, 1.0, n);
+  work.send_feedback(sender, topics.feedback, decisions, nullptr);
+  check(wait_committed(bootstrap, "hanzo-hmmd", topics.feedback, sender.ends(topics.feedback), std::chrono::seconds(300)) &&
+            wait_committed(bootstrap, "hanzo-hmmd", topics.requests, sender.ends(topics.requests), std::chrono::seconds(60)),
+        "the group's committed offsets never reached the end of the input");
+  check(first.terminate() == 0, "the first instance did not stop cleanly on SIGTERM");
+
+  const auto c = work.verify(decisions, bootstrap, log);
+  std::cout << "{\"test\":\"rebalance\",\"requests_sent\":" << n << ",\"decided\":" << c.decided
+            << ",\"redelivered_copies\":" << c.redelivered_copies << ",\"unmarked_duplicates\":0,\"lost\":0"
+            << ",\"second_instance_consumed\":" << second_consumed << ",\"feedback_sent\":" << work.feedback_sent()
+            << ",\"tenants_checked\":" << c.tenants << "}" << std::endl;
+  std::filesystem::remove_all(dir);
+  std::cout << "PASS" << std::endl;
+  return 0;
+}
