@@ -291,13 +291,25 @@ IngestStats Ingest::run(tenant_manager_actor manager, market_actor market, const
   market_ = std::move(market);
   while (!stop.load(std::memory_order_relaxed)) {
     const auto now = Clock::now();
-    if (engine_.health) engine_.health->beat(daemon::Health::poll_loop, now);
+    const auto acks_before = ledger_.acknowledgements();
     // Block briefly only when idle, so acknowledgements keep flowing under load.
     auto wait = ledger_.in_flight() > 0 ? std::chrono::milliseconds(1) : std::chrono::milliseconds(20);
-    poll_round(*consumer_, wait);
-    poll_round(*ticks_, std::chrono::milliseconds(0));
+    std::size_t polled = poll_round(*consumer_, wait);
+    polled += poll_round(*ticks_, std::chrono::milliseconds(0));
     flush_batches();
     serve();
+    // The watchdog vouches for progress, not for a spinning loop: beat when something moved
+    // (a message consumed, a result acknowledged) or when there is nothing to do and Kafka is
+    // reachable. Cut off from Kafka with work pending (or idle and disconnected), the daemon
+    // stops beating, so systemd's watchdog restarts it unless it recovers in time.
+    const bool moved = polled > 0 || ledger_.acknowledgements() != acks_before;
+    const bool idle_and_connected =
+        ledger_.in_flight() == 0 && consumer_->statistics_connected(std::chrono::seconds(3)).value_or(true);
+    if (moved || idle_and_connected) {
+      if (engine_.health) engine_.health->beat(daemon::Health::poll_loop, now);
+      last_progress_ = now;
+    }
+    if (engine_.metrics) engine_.metrics->progressing(now - last_progress_ < std::chrono::seconds(5));
     backpressure();
     periodic(now);
     consumed_.store(stats_.consumed, std::memory_order_relaxed);

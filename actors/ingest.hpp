@@ -100,6 +100,7 @@ class Ingest {
   IngestStats stats_;
   std::atomic<std::uint64_t> consumed_{0}, dead_lettered_{0}, in_flight_{0};  // for status_line()
   std::chrono::steady_clock::time_point last_commit_{}, last_metrics_{}, last_heartbeat_{};
+  std::chrono::steady_clock::time_point last_progress_{std::chrono::steady_clock::now()};
 };
 
 }  // namespace hanzo::hmm::actors

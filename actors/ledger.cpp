@@ -25,6 +25,7 @@ Result<std::uint64_t> Ledger::dispatch(const kafka::TopicPartition& tp, std::int
 }
 
 void Ledger::acknowledge(std::uint64_t token) {
+  ++acks_;
   const auto slot = token >> kOffsetBits;
   if (slot >= slots_.size()) return;
   tracker_.acknowledged(slots_[slot], static_cast<std::int64_t>(token & kOffsetMask));

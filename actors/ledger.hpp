@@ -20,12 +20,14 @@ class Ledger {
   // is the Sink's: it marks a changelog record's delivery, see KafkaSink).
   Result<std::uint64_t> dispatch(const kafka::TopicPartition& tp, std::int64_t offset);
   void acknowledge(std::uint64_t token);
+  std::uint64_t acknowledgements() const noexcept { return acks_; }  // ever (progress signal)
   std::size_t in_flight() const noexcept { return tracker_.in_flight(); }
   std::vector<kafka::TopicPartitionOffset> take_commits() { return tracker_.take_commits(); }
   // Revoked partitions: their late acknowledgements are ignored.
   void remove(const kafka::TopicPartition& tp) { tracker_.remove(tp); }
  private:
   kafka::OffsetTracker tracker_;
+  std::uint64_t acks_{0};
   std::vector<kafka::TopicPartition> slots_;
   std::map<kafka::TopicPartition, std::uint16_t> slot_of_;
 };

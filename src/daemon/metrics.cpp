@@ -106,6 +106,7 @@ struct Metrics::Impl {
   pm::Family<pm::Gauge>* lag_family{};
   pm::Gauge* producer_queue{};
   pm::Gauge* paused{};
+  pm::Gauge* progressing{};
 
   std::mutex lag_mutex;            // consumer_lag() replaces a set of series
   std::vector<pm::Gauge*> lag;     // the series consumer_lag() last set
@@ -182,6 +183,10 @@ Metrics::Impl::Impl(const MetricsOptions& o) {
   paused = &family(pm::BuildGauge(), r, "hanzo_hmmd_paused_partitions",
                    "Partitions currently paused by backpressure.")
                 .Add({});
+  progressing = &family(pm::BuildGauge(), r, "hanzo_hmmd_progressing",
+                        "1 while the daemon makes progress (consumes, gets acknowledgements, or is idle and connected "
+                        "to Kafka); 0 after 5 s without: the watchdog has stopped vouching for it.")
+                     .Add({});
   family(pm::BuildGauge(), r, "hanzo_hmmd_build_info", "Always 1; the build's version and revision as labels.")
       .Add({{"version", o.version}, {"revision", o.revision}})
       .Set(1.0);
@@ -249,6 +254,7 @@ void Metrics::market(const market::Snapshot& s) noexcept {
 
 void Metrics::tenant_actors(std::size_t n) noexcept { impl_->tenants->Set(static_cast<double>(n)); }
 void Metrics::tenant_evicted(std::size_t n) noexcept { impl_->evictions->Increment(static_cast<double>(n)); }
+void Metrics::progressing(bool yes) noexcept { impl_->progressing->Set(yes ? 1.0 : 0.0); }
 void Metrics::redelivered(Redelivery what) noexcept {
   const auto i = static_cast<std::size_t>(what);
   if (i < impl_->redelivered.size()) impl_->redelivered[i]->Increment();

@@ -33,11 +33,24 @@ Message copy_message(const rd_kafka_message_t* m) {
 
 // Per-partition lag from a statistics JSON document: topics.*.partitions.* with desired=true
 // (assigned to us) and a real partition id (librdkafka lists -1, its unassigned-messages queue).
-std::vector<PartitionLag> lag_from_statistics(std::string_view json) {
+// Broker connections in state "UP" (nodeid >= 0: not the bootstrap placeholders; the group
+// coordinator's connection counts too); -1 if the document has no brokers object.
+int brokers_up_from_statistics(const boost::json::value& doc) {
+  const auto* brokers = doc.is_object() ? doc.as_object().if_contains("brokers") : nullptr;
+  if (!brokers || !brokers->is_object()) return -1;
+  int up = 0;
+  for (const auto& [name, b] : brokers->as_object()) {
+    if (!b.is_object()) continue;
+    const auto* id = b.as_object().if_contains("nodeid");
+    const auto* state = b.as_object().if_contains("state");
+    if (id && id->is_int64() && id->as_int64() >= 0 && state && state->is_string() && state->as_string() == "UP") ++up;
+  }
+  return up;
+}
+
+std::vector<PartitionLag> lag_from_statistics(const boost::json::value& doc) {
   std::vector<PartitionLag> out;
-  boost::system::error_code ec;
-  const auto doc = boost::json::parse(json, ec);
-  if (ec || !doc.is_object()) return out;
+  if (!doc.is_object()) return out;
   const auto* topics = doc.as_object().if_contains("topics");
   if (!topics || !topics->is_object()) return out;
   const auto num = [](const boost::json::object& o, const char* key) -> std::int64_t {
@@ -70,12 +83,20 @@ struct Consumer::Impl {
   bool closed{false};
   mutable std::mutex stats_mutex;
   std::vector<PartitionLag> stats_lag;
+  int stats_brokers_up{-1};
+  std::chrono::steady_clock::time_point stats_time{};
 
   static int statistics(rd_kafka_t*, char* json, size_t len, void* opaque) {
     auto* self = static_cast<Impl*>(opaque);
-    auto lag = lag_from_statistics(std::string_view(json, len));
+    boost::system::error_code ec;
+    const auto doc = boost::json::parse(std::string_view(json, len), ec);
+    if (ec) return 0;
+    auto lag = lag_from_statistics(doc);
+    const int up = brokers_up_from_statistics(doc);
     std::lock_guard lock(self->stats_mutex);
     self->stats_lag = std::move(lag);
+    self->stats_brokers_up = up;
+    self->stats_time = std::chrono::steady_clock::now();
     return 0;  // librdkafka frees `json`
   }
 
@@ -301,6 +322,12 @@ Result<std::vector<PartitionLag>> Consumer::lag(std::chrono::milliseconds timeou
 std::vector<PartitionLag> Consumer::statistics_lag() const {
   std::lock_guard lock(impl_->stats_mutex);
   return impl_->stats_lag;
+}
+
+std::optional<bool> Consumer::statistics_connected(std::chrono::steady_clock::duration max_age) const {
+  std::lock_guard lock(impl_->stats_mutex);
+  if (impl_->stats_brokers_up < 0 || std::chrono::steady_clock::now() - impl_->stats_time > max_age) return std::nullopt;
+  return impl_->stats_brokers_up > 0;
 }
 
 Result<void> Consumer::close() {

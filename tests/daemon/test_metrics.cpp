@@ -183,6 +183,8 @@ void update_all(Metrics& m) {
   m.redelivered(daemon::Redelivery::answered);
   m.redelivered(daemon::Redelivery::feedback_skipped);
   m.redelivered(daemon::Redelivery::answered);
+  m.progressing(false);
+  m.progressing(true);
   m.tenants_restored(1000);
   m.tenants_restored(500);
   m.restore_seconds(0.5);
@@ -274,6 +276,7 @@ TEST_CASE("metrics: the scrape holds exactly the series the updates imply", "[me
       {{"hanzo_hmmd_redelivered_messages_total", {{"outcome", "not_kept"}}}, 0},
       {{"hanzo_hmmd_redelivered_messages_total", {{"outcome", "feedback_skipped"}}}, 1},
       {{"hanzo_hmmd_tenants_restored_total", {}}, 1500},
+      {{"hanzo_hmmd_progressing", {}}, 1},
       {{"hanzo_hmmd_restore_seconds_total", {}}, 0.75},
       {{"hanzo_hmmd_consumer_lag_messages", {{"topic", "hanzo.hmm.requests"}, {"partition", "0"}}}, 6},
       {{"hanzo_hmmd_consumer_lag_messages", {{"topic", "hanzo.hmm.requests"}, {"partition", "1"}}}, 0},

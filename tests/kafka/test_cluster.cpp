@@ -154,6 +154,21 @@ TEST_CASE("cluster: round trip with headers and a DLQ record and lag", "[kafka][
     CHECK(l.high == (it == next.end() ? 0 : it->second));
     if (it != next.end()) CHECK(l.committed == it->second);
   }
+  // Statistics also say how many brokers are connected: the health check's "can make progress".
+  auto connected = [&](bool want) {
+    const auto until = std::chrono::steady_clock::now() + 20s;
+    while (std::chrono::steady_clock::now() < until) {
+      (void)consumer.poll(50ms);
+      if (consumer.statistics_connected(1s) == want) return true;
+    }
+    return false;
+  };
+  CHECK(connected(true));
+  REQUIRE(cluster.broker_down(1));
+  CHECK(connected(false));
+  REQUIRE(cluster.broker_up(1));
+  CHECK(connected(true));
+  CHECK_FALSE(consumer.statistics_connected(std::chrono::steady_clock::duration::zero()));  // stale: unknown
   REQUIRE(consumer.close());
   REQUIRE(consumer.close());  // idempotent
 }

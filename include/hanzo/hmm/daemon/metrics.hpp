@@ -85,6 +85,8 @@ class Metrics {
   void consumer_lag(std::span<const kafka::PartitionLag> lags);
   void producer_queue(std::size_t n) noexcept;
   void paused_partitions(std::size_t n) noexcept;
+  // 1 while the poll loop makes progress (what the watchdog vouches for), 0 when it has not for 5 s.
+  void progressing(bool yes) noexcept;
 
  private:
   struct Impl;
