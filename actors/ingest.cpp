@@ -113,7 +113,11 @@ Result<std::unique_ptr<Ingest>> Ingest::create(Engine& engine) {
     self->release(tps);
   };
   cb.committed = [self](const Result<void>& r, const std::vector<kafka::TopicPartitionOffset>& offsets) {
-    if (!r) return log_warning("offset commit failed: " + r.error().to_string());
+    if (!r) {
+      // Offered again on the next commit round: a failed commit is retried, never forgotten.
+      self->ledger_.commit_failed(offsets);
+      return log_warning("offset commit failed: " + r.error().to_string());
+    }
     for (const auto& o : offsets)
       if (o.topic == self->engine_.config.topics.requests && o.offset >= 0)
         self->engine_.committed.set(o.partition, o.offset);
@@ -258,7 +262,10 @@ void Ingest::commit(kafka::CommitMode mode) {
   // Ticks are read from the beginning by every instance: nothing of theirs is committed.
   std::erase_if(offsets, [&](const auto& o) { return o.topic == engine_.config.topics.ticks; });
   if (offsets.empty()) return;
-  if (auto ok = consumer_->commit(offsets, mode); !ok) return log_warning("commit failed: " + ok.error().to_string());
+  if (auto ok = consumer_->commit(offsets, mode); !ok) {
+    ledger_.commit_failed(offsets);
+    return log_warning("commit failed: " + ok.error().to_string());
+  }
   if (mode == kafka::CommitMode::sync)
     for (const auto& o : offsets)
       if (o.topic == engine_.config.topics.requests) engine_.committed.set(o.partition, o.offset);

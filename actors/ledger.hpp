@@ -23,6 +23,7 @@ class Ledger {
   std::uint64_t acknowledgements() const noexcept { return acks_; }  // ever (progress signal)
   std::size_t in_flight() const noexcept { return tracker_.in_flight(); }
   std::vector<kafka::TopicPartitionOffset> take_commits() { return tracker_.take_commits(); }
+  void commit_failed(const std::vector<kafka::TopicPartitionOffset>& offsets) { tracker_.commit_failed(offsets); }
   // Revoked partitions: their late acknowledgements are ignored.
   void remove(const kafka::TopicPartition& tp) { tracker_.remove(tp); }
  private:

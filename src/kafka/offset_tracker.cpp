@@ -41,6 +41,10 @@ std::optional<std::int64_t> PartitionOffsets::take_commit() {
   return c;
 }
 
+void PartitionOffsets::commit_failed(std::int64_t offset) {
+  if (last_taken_ && *last_taken_ == offset) last_taken_.reset();
+}
+
 void PartitionOffsets::reset() { *this = PartitionOffsets{}; }
 
 Result<void> OffsetTracker::dispatched(const TopicPartition& tp, std::int64_t offset) {
@@ -71,6 +75,11 @@ std::vector<TopicPartitionOffset> OffsetTracker::take_commits() {
   for (auto& [tp, part] : parts_)
     if (auto c = part.take_commit()) out.push_back({tp.topic, tp.partition, *c});
   return out;
+}
+
+void OffsetTracker::commit_failed(const std::vector<TopicPartitionOffset>& offsets) {
+  for (const auto& o : offsets)
+    if (auto it = parts_.find({o.topic, o.partition}); it != parts_.end()) it->second.commit_failed(o.offset);
 }
 
 void OffsetTracker::remove(const TopicPartition& tp) {

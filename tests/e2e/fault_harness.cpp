@@ -3,10 +3,13 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -58,6 +61,7 @@ void DaemonProcess::start(std::chrono::seconds timeout) {
       dup2(fd, 2);
       close(fd);
     }
+    for (const auto& [k, v] : env_) setenv(k.c_str(), v.c_str(), 1);
     const int null = open("/dev/null", O_RDONLY);
     if (null >= 0) dup2(null, 0);
     execl(binary_.c_str(), binary_.c_str(), "--config", config_.c_str(), "--metrics-listen", "127.0.0.1:0",
@@ -115,14 +119,55 @@ std::string DaemonProcess::log_tail(std::size_t bytes) const {
   return bytes != std::string::npos && all.size() > bytes ? all.substr(all.size() - bytes) : all;
 }
 
+NotifySocket::NotifySocket(const std::string& path) : path_(path) {
+  fd_ = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (fd_ < 0 || path.size() >= sizeof addr.sun_path) fail("notify socket " + path);
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  if (bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) fail("bind " + path);
+  timeval tv{0, 100000};
+  setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  thread_ = std::thread([this] {
+    char buf[4096];
+    while (!stop_) {
+      const ssize_t n = recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) continue;
+      std::lock_guard lock(mutex_);
+      got_.emplace_back(std::chrono::steady_clock::now(), std::string(buf, static_cast<std::size_t>(n)));
+    }
+  });
+}
+
+NotifySocket::~NotifySocket() {
+  stop_ = true;
+  thread_.join();
+  close(fd_);
+  unlink(path_.c_str());
+}
+
+std::size_t NotifySocket::pings(std::chrono::steady_clock::time_point from, std::chrono::steady_clock::time_point to) const {
+  std::lock_guard lock(mutex_);
+  std::size_t n = 0;
+  for (const auto& [t, msg] : got_)
+    if (t >= from && t < to && msg.find("WATCHDOG=1") != std::string::npos) ++n;
+  return n;
+}
+
 DecisionLog::DecisionLog(const std::string& bootstrap, const std::string& topic) {
+  // Manual assignment, no group: a broker outage must not send the observer through a
+  // rebalance that would read everything again from the beginning.
   auto c = kafka::Consumer::create({{"bootstrap.servers", bootstrap},
                                     {"group.id", "fault-test-observer"},
                                     {"fetch.wait.max.ms", "5"},
-                                    {"session.timeout.ms", "6000"}});
+                                    {"socket.timeout.ms", "10000"}});
   if (!c) fail("observer: " + c.error().to_string());
   consumer_ = std::make_unique<kafka::Consumer>(std::move(*c));
-  if (auto ok = consumer_->subscribe({topic}); !ok) fail("observer: " + ok.error().to_string());
+  auto n = consumer_->partition_count(topic, std::chrono::seconds(10));
+  if (!n) fail("observer: " + n.error().to_string());
+  std::vector<kafka::TopicPartitionOffset> all;
+  for (std::int32_t p = 0; p < *n; ++p) all.push_back({topic, p, kafka::Consumer::kOffsetBeginning});
+  if (auto ok = consumer_->assign(all); !ok) fail("observer: " + ok.error().to_string());
   thread_ = std::thread([this] { run(); });
 }
 

@@ -43,6 +43,7 @@ class DaemonProcess {
   // Starts it and waits for its "ready" line (SIGTERM before the daemon blocks signals would
   // kill it outright, as it would any process).
   void start(std::chrono::seconds timeout = 120s);
+  void set_env(std::string key, std::string value) { env_.emplace_back(std::move(key), std::move(value)); }
   void kill9();               // SIGKILL and reap
   int terminate(std::chrono::seconds timeout = 60s);  // SIGTERM, wait; the exit status
   bool running() const noexcept { return pid_ > 0; }
@@ -53,6 +54,25 @@ class DaemonProcess {
   std::string binary_, config_, log_;
   pid_t pid_{-1};
   int starts_{0};
+  std::vector<std::pair<std::string, std::string>> env_;
+};
+
+// A systemd notify socket (NOTIFY_SOCKET): records every datagram with its arrival time.
+class NotifySocket {
+ public:
+  explicit NotifySocket(const std::string& path);
+  ~NotifySocket();
+  const std::string& path() const noexcept { return path_; }
+  // WATCHDOG=1 pings received in [from, to).
+  std::size_t pings(std::chrono::steady_clock::time_point from, std::chrono::steady_clock::time_point to) const;
+
+ private:
+  std::string path_;
+  int fd_{-1};
+  std::atomic<bool> stop_{false};
+  mutable std::mutex mutex_;
+  std::vector<std::pair<std::chrono::steady_clock::time_point, std::string>> got_;
+  std::thread thread_;
 };
 
 // Every decision on the decisions topic, by request id: the first copy without the mark, and

@@ -220,3 +220,29 @@ TEST_CASE("backpressure: matches a model over random in-flight walks", "[kafka][
     REQUIRE((action == Backpressure::Action::resume) == (was && !model_paused));
   }
 }
+
+TEST_CASE("offset tracker: a failed commit is offered again, unless a later one covers it", "[kafka][offsets]") {
+  OffsetTracker t;
+  const TopicPartition a{"req", 0}, b{"req", 1};
+  for (std::int64_t o = 0; o < 3; ++o) {
+    REQUIRE(t.dispatched(a, o));
+    REQUIRE(t.dispatched(b, o));
+  }
+  REQUIRE(t.acknowledged(a, 0));
+  REQUIRE(t.acknowledged(b, 0));
+  auto first = t.take_commits();
+  REQUIRE(first.size() == 2);
+  CHECK(t.take_commits().empty());  // nothing new
+  t.commit_failed(first);           // e.g. COORDINATOR_NOT_AVAILABLE
+  auto again = t.take_commits();
+  CHECK(again == first);  // the same positions, offered again
+  // Partition 1 moves on before the failure of its older commit is reported: the newer one
+  // (already taken) covers it, so only partition 0 comes back.
+  REQUIRE(t.acknowledged(b, 1));
+  auto newer = t.take_commits();
+  REQUIRE(newer == std::vector<TopicPartitionOffset>{{"req", 1, 2}});
+  t.commit_failed(again);
+  CHECK(t.take_commits() == std::vector<TopicPartitionOffset>{{"req", 0, 1}});
+  t.commit_failed({{"other", 0, 5}});  // unknown partitions are ignored
+  CHECK(t.take_commits().empty());
+}

@@ -37,6 +37,9 @@ class PartitionOffsets {
   // committable() if it moved past the last value taken, and remembers it: call after acks,
   // commit what it returns.
   std::optional<std::int64_t> take_commit();
+  // The commit of `offset` failed: offer it again on the next take_commit() unless a later one
+  // was taken since (which covers it).
+  void commit_failed(std::int64_t offset);
 
   std::size_t in_flight() const noexcept { return in_flight_; }
   // Forgets everything (partition revoked, or the consumer seeked back).
@@ -63,6 +66,8 @@ class OffsetTracker {
   std::size_t in_flight() const noexcept { return total_in_flight_; }
   // Every partition whose committable position advanced since the last call (marks them taken).
   std::vector<TopicPartitionOffset> take_commits();
+  // These commits failed: take_commits() offers them again.
+  void commit_failed(const std::vector<TopicPartitionOffset>& offsets);
   // Drops a partition (revoked); its in-flight count leaves the total.
   void remove(const TopicPartition& tp);
   void clear();
