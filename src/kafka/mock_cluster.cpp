@@ -65,6 +65,12 @@ Result<void> MockCluster::broker_up(std::int32_t broker_id) {
   return {};
 }
 
+Result<void> MockCluster::set_rtt(std::int32_t broker_id, std::chrono::milliseconds rtt) {
+  auto err = rd_kafka_mock_broker_set_rtt(impl_->cluster, broker_id, static_cast<int>(rtt.count()));
+  if (err) return detail::kafka_error("set_rtt " + std::to_string(broker_id), err);
+  return {};
+}
+
 void MockCluster::push_request_errors(std::int16_t api_key, const std::vector<int>& errors) {
   std::vector<rd_kafka_resp_err_t> errs;
   errs.reserve(errors.size());

@@ -7,6 +7,7 @@
 // kafka-python) can connect to bootstrap_servers().
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -34,6 +35,8 @@ class MockCluster {
   // Fault injection (issue 5). broker ids are 1-based.
   Result<void> broker_down(std::int32_t broker_id);
   Result<void> broker_up(std::int32_t broker_id);
+  // Delays every response of the broker by `rtt` (a slow network; 0 turns it off).
+  Result<void> set_rtt(std::int32_t broker_id, std::chrono::milliseconds rtt);
   // The next errors.size() requests of Kafka API `api_key` (e.g. 0 Produce, 8 OffsetCommit,
   // 11 JoinGroup) fail with these rd_kafka_resp_err_t codes, in order.
   void push_request_errors(std::int16_t api_key, const std::vector<int>& errors);

@@ -1,0 +1,93 @@
+// SIGTERM during a restore and during a rebalance (issue 5, section 4): both exit cleanly
+// (status 0), and whoever runs next finishes the stream with nothing lost. The restore is
+// made slow with a 150 ms round trip on the mock broker. Usage: test_sigterm_faults HANZO_HMMD.
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
+
+#include "fault_harness.hpp"
+
+using namespace hanzo;
+using namespace hanzo::faults;
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::cerr << "usage: test_sigterm_faults HANZO_HMMD\n";
+    return 2;
+  }
+  const hmm::daemon::DaemonConfig defaults;
+  const auto& topics = defaults.topics;
+  auto cluster = hmm::kafka::MockCluster::create(1);
+  if (!cluster) fail(cluster.error().to_string());
+  create_topics(*cluster, topics);
+  const std::string bootstrap = cluster->bootstrap_servers();
+  char tmpl[] = "/tmp/hanzo-sigterm-XXXXXX";
+  const std::string dir = mkdtemp(tmpl);
+  const std::string config = write_config(dir, bootstrap);
+  DaemonProcess first(argv[1], config, dir + "/first.log");
+  DaemonProcess second(argv[1], config, dir + "/second.log");
+  auto log = [&] {
+    return "--- first (tail) ---\n" + first.log_tail() + "\n--- second (tail) ---\n" + second.log_tail() + "\n---";
+  };
+  auto check = [&](bool ok, const std::string& what) {
+    if (!ok) fail(what + "\n" + log());
+  };
+  auto count = [&](const DaemonProcess& d, const std::string& what) {
+    const std::string text = d.log_tail(std::string::npos);
+    std::size_t n = 0;
+    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
+  };
+  auto wait_log = [&](const DaemonProcess& d, const std::string& what, std::size_t times) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (count(d, what) < times)
+      if (std::chrono::steady_clock::now() > deadline) check(false, "never logged \"" + what + "\"");
+      else std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  };
+  Workload work(static_cast<std::size_t>(30000 * scale()), defaults);
+  const std::size_t n = work.size();
+  DecisionLog decisions(bootstrap, topics.decisions);
+  Sender sender(bootstrap);
+  first.start();
+  work.send_requests(sender, topics.requests);
+  check(decisions.wait_decided(n / 3, std::chrono::seconds(300)), "too few decided");
+
+  // 1. SIGTERM during a restore: restart with a slow broker and stop as the restore begins.
+  first.kill9();
+  check(cluster->set_rtt(1, std::chrono::milliseconds(150)).has_value(), "set_rtt");
+  first.start();
+  wait_log(first, "assigned 16 partitions", 2);
+  const int during_restore = first.terminate();
+  const bool interrupted = count(first, "restore interrupted") > 0;
+  std::cerr << "sigterm: during restore -> exit " << during_restore << (interrupted ? " (restore interrupted)" : "")
+            << std::endl;
+  check(during_restore == 0, "exit status " + std::to_string(during_restore) + " after SIGTERM during the restore");
+  check(cluster->set_rtt(1, std::chrono::milliseconds(0)).has_value(), "set_rtt");
+
+  // 2. SIGTERM during a rebalance: a second instance joins, the first is stopped while the
+  // group rebalances; the second finishes.
+  first.start();
+  check(decisions.wait_decided(n / 2, std::chrono::seconds(300)), "too few decided");
+  second.start();
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the join is under way
+  const int during_rebalance = first.terminate();
+  std::cerr << "sigterm: during a rebalance -> exit " << during_rebalance << std::endl;
+  check(during_rebalance == 0, "exit status " + std::to_string(during_rebalance) + " after SIGTERM during a rebalance");
+  check(decisions.wait_decided(n, std::chrono::seconds(300)),
+        "only " + std::to_string(decisions.decided()) + " of " + std::to_string(n) + " decided");
+  work.send_feedback(sender, topics.feedback, decisions, nullptr);
+  check(wait_committed(bootstrap, "hanzo-hmmd", topics.feedback, sender.ends(topics.feedback), std::chrono::seconds(300)) &&
+            wait_committed(bootstrap, "hanzo-hmmd", topics.requests, sender.ends(topics.requests), std::chrono::seconds(60)),
+        "the group's committed offsets never reached the end of the input");
+  check(second.terminate() == 0, "the second instance did not stop cleanly");
+
+  const auto c = work.verify(decisions, bootstrap, log);
+  std::cout << "{\"test\":\"sigterm_faults\",\"requests_sent\":" << n << ",\"decided\":" << c.decided
+            << ",\"redelivered_copies\":" << c.redelivered_copies << ",\"unmarked_duplicates\":0,\"lost\":0"
+            << ",\"restore_interrupted\":" << (interrupted ? "true" : "false") << ",\"exit_during_restore\":"
+            << during_restore << ",\"exit_during_rebalance\":" << during_rebalance << "}" << std::endl;
+  std::filesystem::remove_all(dir);
+  std::cout << "PASS" << std::endl;
+  return 0;
+}
