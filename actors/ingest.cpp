@@ -1,6 +1,8 @@
 #include "ingest.hpp"
 
 #include <algorithm>
+#include <cstdlib>
+#include <thread>
 
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
@@ -109,7 +111,12 @@ Result<std::unique_ptr<Ingest>> Ingest::create(Engine& engine) {
       for (const auto& tp : tps) (void)self->consumer_->pause(tp.topic, tp.partition);
   };
   cb.revoked = [self](const std::vector<kafka::TopicPartition>& tps) {
-    log_info("revoked " + std::to_string(tps.size()) + " partitions");
+    if (self->consumer_->assignment_lost())
+      log_warning("assignment of " + std::to_string(tps.size()) +
+                  " partitions lost (session timeout or max.poll.interval.ms exceeded): dropping their tenants; "
+                  "they are restored from the changelog on the next assignment");
+    else
+      log_info("revoked " + std::to_string(tps.size()) + " partitions");
     self->release(tps);
   };
   cb.committed = [self](const Result<void>& r, const std::vector<kafka::TopicPartitionOffset>& offsets) {
@@ -292,8 +299,33 @@ void Ingest::periodic(Clock::time_point now) {
   }
 }
 
+namespace {
+// Fault injection for the slow-consumer test: HANZO_HMMD_FAILPOINT_STALL="AFTER:MS" stalls the
+// poll loop for MS milliseconds once AFTER messages have been consumed (librdkafka's threads go
+// on, so max.poll.interval.ms expires). Unset in production; read once at start.
+struct StallFailpoint {
+  std::uint64_t after{0};
+  std::chrono::milliseconds stall{0};
+  bool armed{false};
+  static StallFailpoint from_environment() {
+    StallFailpoint f;
+    if (const char* v = std::getenv("HANZO_HMMD_FAILPOINT_STALL")) {
+      char* end = nullptr;
+      f.after = std::strtoull(v, &end, 10);
+      if (end && *end == ':') {
+        f.stall = std::chrono::milliseconds(std::strtoll(end + 1, nullptr, 10));
+        f.armed = f.stall.count() > 0;
+      }
+      if (f.armed) log_warning(std::string("failpoint HANZO_HMMD_FAILPOINT_STALL=") + v + " armed");
+    }
+    return f;
+  }
+};
+}  // namespace
+
 IngestStats Ingest::run(tenant_manager_actor manager, market_actor market, const std::atomic<bool>& stop) {
   stop_ = &stop;
+  auto failpoint = StallFailpoint::from_environment();
   manager_ = std::move(manager);
   market_ = std::move(market);
   while (!stop.load(std::memory_order_relaxed)) {
@@ -301,6 +333,11 @@ IngestStats Ingest::run(tenant_manager_actor manager, market_actor market, const
     const auto acks_before = ledger_.acknowledgements();
     // Block briefly only when idle, so acknowledgements keep flowing under load.
     auto wait = ledger_.in_flight() > 0 ? std::chrono::milliseconds(1) : std::chrono::milliseconds(20);
+    if (failpoint.armed && stats_.consumed >= failpoint.after) {
+      failpoint.armed = false;
+      log_warning("failpoint: stalling the poll loop for " + std::to_string(failpoint.stall.count()) + " ms");
+      std::this_thread::sleep_for(failpoint.stall);
+    }
     std::size_t polled = poll_round(*consumer_, wait);
     polled += poll_round(*ticks_, std::chrono::milliseconds(0));
     flush_batches();

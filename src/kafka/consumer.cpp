@@ -288,6 +288,8 @@ Result<std::vector<TopicPartitionOffset>> Consumer::committed(const std::vector<
   return out;
 }
 
+bool Consumer::assignment_lost() const { return rd_kafka_assignment_lost(impl_->rk) != 0; }
+
 Result<std::vector<TopicPartition>> Consumer::assignment() const {
   rd_kafka_topic_partition_list_t* raw = nullptr;
   if (auto err = rd_kafka_assignment(impl_->rk, &raw)) return detail::kafka_error("assignment", err);

@@ -222,14 +222,15 @@ bool DecisionLog::wait_decided(std::size_t n, std::chrono::seconds timeout) cons
   return true;
 }
 
-std::string write_config(const std::string& dir, const std::string& bootstrap) {
+std::string write_config(const std::string& dir, const std::string& bootstrap, const std::string& extra_kafka) {
   const std::string path = dir + "/hanzo-hmmd.toml";
   std::ofstream out(path);
   out << "[kafka]\n"
       << "\"bootstrap.servers\" = \"" << bootstrap << "\"\n"
       << "\"session.timeout.ms\" = \"6000\"\n"
       << "\"heartbeat.interval.ms\" = \"500\"\n"
-      << "\"fetch.wait.max.ms\" = \"5\"\n\n"
+      << "\"fetch.wait.max.ms\" = \"5\"\n"
+      << extra_kafka << "\n"
       << "[daemon]\n"
       << "max_in_flight = 4000\n"
       << "resume_in_flight = 3000\n"

@@ -105,7 +105,8 @@ class DecisionLog {
 
 // A config file for the daemon on `bootstrap`: short session timeout (restarts rejoin fast),
 // a small in-flight bound and frequent commits (little to redeliver, little to keep).
-std::string write_config(const std::string& dir, const std::string& bootstrap);
+// `extra_kafka`: more lines for the [kafka] table.
+std::string write_config(const std::string& dir, const std::string& bootstrap, const std::string& extra_kafka = "");
 
 // Waits until the daemon group's committed offsets reach `ends` (partition -> next offset) on
 // `topic`.

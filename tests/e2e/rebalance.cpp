@@ -8,7 +8,7 @@
 
 #include <filesystem>
 #include <iostream>
-#include <regex>
+#include <cstdlib>
 
 #include "fault_harness.hpp"
 
@@ -16,13 +16,11 @@ using namespace hanzo;
 using namespace hanzo::faults;
 
 namespace {
-// "consumed N" from the instance's final log line (0 if absent).
+// N of the last "consumed N, dead-lettered" line (the instance's final count; 0 if absent).
 std::size_t consumed(const std::string& log) {
-  static const std::regex re("consumed ([0-9]+), dead-lettered");
-  std::size_t n = 0;
-  for (auto it = std::sregex_iterator(log.begin(), log.end(), re); it != std::sregex_iterator(); ++it)
-    n = std::stoull((*it)[1]);
-  return n;
+  const auto at = log.rfind("consumed ");
+  if (at == std::string::npos || log.find(", dead-lettered", at) == std::string::npos) return 0;
+  return std::strtoull(log.c_str() + at + 9, nullptr, 10);
 }
 }  // namespace
 

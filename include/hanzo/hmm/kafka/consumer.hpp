@@ -82,6 +82,9 @@ class Consumer {
   Result<std::vector<TopicPartitionOffset>> committed(const std::vector<TopicPartition>& partitions,
                                                       std::chrono::milliseconds timeout);
   Result<std::vector<TopicPartition>> assignment() const;
+  // In a revoke callback: whether the assignment was lost (session timeout, max.poll.interval.ms
+  // exceeded) rather than given up in a rebalance; commits then fail, others may own it already.
+  bool assignment_lost() const;
 
   // Lag of every assigned partition from the watermarks and the group's committed offsets
   // (consumer lag metric; like librdkafka's stats consumer_lag). Watermarks come from the last

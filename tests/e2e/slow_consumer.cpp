@@ -1,0 +1,62 @@
+// Slow consumer (issue 5, section 4): the daemon's poll loop stalls (a failpoint) for 12 s,
+// past max.poll.interval.ms (7 s), while librdkafka's threads go on: the group drops the
+// member. When the loop polls again, the daemon sees the lost assignment, drops the partitions'
+// tenants from memory, rejoins, restores them from the changelog, and finishes with nothing lost
+// (decisions and final states equal the reference). Usage: test_slow_consumer HANZO_HMMD.
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
+
+#include "fault_harness.hpp"
+
+using namespace hanzo;
+using namespace hanzo::faults;
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::cerr << "usage: test_slow_consumer HANZO_HMMD\n";
+    return 2;
+  }
+  const hmm::daemon::DaemonConfig defaults;
+  const auto& topics = defaults.topics;
+  auto cluster = hmm::kafka::MockCluster::create(1);
+  if (!cluster) fail(cluster.error().to_string());
+  create_topics(*cluster, topics);
+  const std::string bootstrap = cluster->bootstrap_servers();
+  char tmpl[] = "/tmp/hanzo-slow-consumer-XXXXXX";
+  const std::string dir = mkdtemp(tmpl);
+  DaemonProcess daemon(argv[1], write_config(dir, bootstrap, "\"max.poll.interval.ms\" = \"7000\"\n"),
+                       dir + "/daemon.log");
+  auto log = [&] { return "--- daemon log (tail) ---\n" + daemon.log_tail() + "\n---"; };
+  auto check = [&](bool ok, const std::string& what) {
+    if (!ok) fail(what + "\n" + log());
+  };
+  Workload work(static_cast<std::size_t>(30000 * scale()), defaults);
+  const std::size_t n = work.size();
+  daemon.set_env("HANZO_HMMD_FAILPOINT_STALL", std::to_string(n / 3) + ":12000");
+  DecisionLog decisions(bootstrap, topics.decisions);
+  Sender sender(bootstrap);
+  daemon.start();
+  work.send_requests(sender, topics.requests);
+  check(decisions.wait_decided(n, std::chrono::seconds(300)),
+        "only " + std::to_string(decisions.decided()) + " of " + std::to_string(n) + " decided");
+  const std::string text = daemon.log_tail(std::string::npos);
+  check(text.find("failpoint: stalling") != std::string::npos, "the failpoint never fired");
+  check(text.find("partitions lost") != std::string::npos, "the daemon did not notice the lost assignment");
+  const auto restored_at = text.find("restored ", text.find("partitions lost"));
+  check(restored_at != std::string::npos && text.compare(restored_at, 11, "restored 0 ") != 0,
+        "no tenants restored from the changelog after the lost assignment");
+  work.send_feedback(sender, topics.feedback, decisions, nullptr);
+  check(wait_committed(bootstrap, "hanzo-hmmd", topics.feedback, sender.ends(topics.feedback), std::chrono::seconds(300)) &&
+            wait_committed(bootstrap, "hanzo-hmmd", topics.requests, sender.ends(topics.requests), std::chrono::seconds(60)),
+        "the group's committed offsets never reached the end of the input");
+  check(daemon.terminate() == 0, "daemon did not stop cleanly on SIGTERM");
+  const auto c = work.verify(decisions, bootstrap, log);
+  std::cout << "{\"test\":\"slow_consumer\",\"requests_sent\":" << n << ",\"decided\":" << c.decided
+            << ",\"redelivered_copies\":" << c.redelivered_copies << ",\"unmarked_duplicates\":0,\"lost\":0"
+            << ",\"tenants_checked\":" << c.tenants << "}" << std::endl;
+  std::filesystem::remove_all(dir);
+  std::cout << "PASS" << std::endl;
+  return 0;
+}
