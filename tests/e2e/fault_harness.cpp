@@ -305,8 +305,8 @@ Workload::Workload(std::size_t requests, const hmm::daemon::DaemonConfig& config
   gen_.emplace(std::move(*gen));
 }
 
-void Workload::send_requests(Sender& sender, const std::string& topic) const {
-  for (std::size_t i = 0; i < n_; ++i) {
+void Workload::send_requests(Sender& sender, const std::string& topic, std::size_t from, std::size_t to) const {
+  for (std::size_t i = from; i < std::min(to, n_); ++i) {
     const auto rec = gen_->request_record(i);
     sender.send(topic, rec.key, rec.value);
   }

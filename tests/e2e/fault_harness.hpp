@@ -134,7 +134,9 @@ class Workload {
  public:
   Workload(std::size_t requests, const hmm::daemon::DaemonConfig& config);
   std::size_t size() const noexcept { return n_; }
-  void send_requests(Sender& sender, const std::string& topic) const;
+  // Requests [from, to) (all by default), then a flush.
+  void send_requests(Sender& sender, const std::string& topic, std::size_t from = 0,
+                     std::size_t to = static_cast<std::size_t>(-1)) const;
   // Feedback for the routed decisions due one (in request order); `midway` runs once, after
   // half of it is produced and flushed.
   void send_feedback(Sender& sender, const std::string& topic, const DecisionLog& decisions,

@@ -56,18 +56,23 @@ int main(int argc, char** argv) {
   DecisionLog decisions(bootstrap, topics.decisions);
   Sender sender(bootstrap);
   first.start();
-  work.send_requests(sender, topics.requests);
+  work.send_requests(sender, topics.requests, 0, n / 2);
 
   reach(decisions, 0.2, n);
   second.start();  // joins the group: half the partitions move to it with their tenants
-  std::cerr << "rebalance: second instance joined at " << decisions.decided() << " decided" << std::endl;
-  reach(decisions, 0.5, n);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (second.log_tail(std::string::npos).find("hanzo-hmmd: restored ") == std::string::npos)
+    if (std::chrono::steady_clock::now() > deadline) check(false, "the second instance was never assigned");
+    else std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  std::cerr << "rebalance: second instance assigned at " << decisions.decided() << " decided" << std::endl;
+  work.send_requests(sender, topics.requests, n / 2, n);  // work for both
+  reach(decisions, 0.6, n);
   check(second.terminate() == 0, "the second instance did not stop cleanly on SIGTERM");
   const std::size_t second_consumed = consumed(second.log_tail(std::string::npos));
   std::cerr << "rebalance: second instance stopped at " << decisions.decided() << " decided, having consumed "
             << second_consumed << std::endl;
   check(second_consumed > 0, "the second instance never got any partition");
-  reach(decisions, 0.75, n);
+  reach(decisions, 0.8, n);
   first.kill9();
   std::cerr << "rebalance: first instance killed at " << decisions.decided() << " decided" << std::endl;
   first.start();
