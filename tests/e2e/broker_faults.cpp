@@ -6,7 +6,7 @@
 // the reference). Usage: test_broker_faults HANZO_HMMD.
 #include <unistd.h>
 
-#include <filesystem>
+#include <sstream>
 #include <iostream>
 
 #include "fault_harness.hpp"
@@ -22,20 +22,14 @@ constexpr std::int16_t kProduce = 0, kOffsetCommit = 8, kJoinGroup = 11;
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
-    std::cerr << "usage: test_broker_faults HANZO_HMMD\n";
-    return 2;
-  }
-  const hmm::daemon::DaemonConfig defaults;
-  const auto& topics = defaults.topics;
-  auto cluster = hmm::kafka::MockCluster::create(1);
-  if (!cluster) fail(cluster.error().to_string());
-  create_topics(*cluster, topics);
-  const std::string bootstrap = cluster->bootstrap_servers();
-  char tmpl[] = "/tmp/hanzo-broker-faults-XXXXXX";
-  const std::string dir = mkdtemp(tmpl);
+  Stage stage(argc, argv, "broker_faults");
+  const auto& defaults = stage.defaults();
+  const auto& topics = stage.topics();
+  const std::string& bootstrap = stage.bootstrap();
+  const std::string& dir = stage.dir();
+  auto* cluster = &stage.cluster();
   NotifySocket notify(dir + "/notify.sock");
-  DaemonProcess daemon(argv[1], write_config(dir, bootstrap), dir + "/daemon.log");
+  DaemonProcess daemon(argv[1], stage.config(), dir + "/daemon.log");
   daemon.set_env("NOTIFY_SOCKET", notify.path());
   daemon.set_env("WATCHDOG_USEC", "2000000");  // pings every second while healthy
   auto log = [&] { return "--- daemon log (tail) ---\n" + daemon.log_tail() + "\n---"; };
@@ -84,17 +78,15 @@ int main(int argc, char** argv) {
   daemon.kill9();
   daemon.start();
   work.send_feedback(sender, topics.feedback, decisions, nullptr);
-  check(wait_committed(bootstrap, "hanzo-hmmd", topics.feedback, sender.ends(topics.feedback), std::chrono::seconds(300)) &&
-            wait_committed(bootstrap, "hanzo-hmmd", topics.requests, sender.ends(topics.requests), std::chrono::seconds(60)),
+  check(stage.all_committed(sender),
         "the group's committed offsets never reached the end of the input");
   check(daemon.terminate() == 0, "daemon did not stop cleanly on SIGTERM");
 
   const auto c = work.verify(decisions, bootstrap, log);
-  std::cout << "{\"test\":\"broker_faults\",\"requests_sent\":" << n << ",\"decided\":" << c.decided
+  std::ostringstream json;
+  json << "{\"test\":\"broker_faults\",\"requests_sent\":" << n << ",\"decided\":" << c.decided
             << ",\"redelivered_copies\":" << c.redelivered_copies << ",\"unmarked_duplicates\":0,\"lost\":0"
             << ",\"watchdog_pings_during_outage\":" << pings_down << ",\"feedback_sent\":" << work.feedback_sent()
-            << ",\"tenants_checked\":" << c.tenants << "}" << std::endl;
-  std::filesystem::remove_all(dir);
-  std::cout << "PASS" << std::endl;
-  return 0;
+            << ",\"tenants_checked\":" << c.tenants << "}";
+  return stage.pass(json.str());
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -401,6 +402,39 @@ Workload::Counts Workload::verify(const DecisionLog& decisions, const std::strin
   c.changelog_records = restored->records;
   c.changelog_bytes = restored->bytes;
   return c;
+}
+
+}  // namespace hanzo::faults
+
+namespace hanzo::faults {
+
+Stage::Stage(int argc, char** argv, const std::string& name, const std::string& extra_kafka) {
+  if (argc < 2) {
+    std::cerr << "usage: test_" << name << " HANZO_HMMD\n";
+    std::exit(2);
+  }
+  binary_ = argv[1];
+  auto cluster = kafka::MockCluster::create(1);
+  if (!cluster) fail(cluster.error().to_string());
+  cluster_.emplace(std::move(*cluster));
+  create_topics(*cluster_, defaults_.topics);
+  bootstrap_ = cluster_->bootstrap_servers();
+  std::string tmpl = "/tmp/hanzo-" + name + "-XXXXXX";
+  if (!mkdtemp(tmpl.data())) fail("mkdtemp");
+  dir_ = tmpl;
+  config_ = write_config(dir_, bootstrap_, extra_kafka);
+}
+
+bool Stage::all_committed(const Sender& sender, std::chrono::seconds timeout) const {
+  return wait_committed(bootstrap_, "hanzo-hmmd", topics().feedback, sender.ends(topics().feedback), timeout) &&
+         wait_committed(bootstrap_, "hanzo-hmmd", topics().requests, sender.ends(topics().requests), 60s);
+}
+
+int Stage::pass(const std::string& json) const {
+  std::cout << json << std::endl;
+  std::filesystem::remove_all(dir_);
+  std::cout << "PASS" << std::endl;
+  return 0;
 }
 
 }  // namespace hanzo::faults

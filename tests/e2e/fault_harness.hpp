@@ -113,6 +113,31 @@ std::string write_config(const std::string& dir, const std::string& bootstrap, c
 bool wait_committed(const std::string& bootstrap, const std::string& group, const std::string& topic,
                     const std::map<std::int32_t, std::int64_t>& ends, std::chrono::seconds timeout);
 
+class Sender;
+
+// What every fault test starts from: the daemon binary (argv[1]), a mock cluster with the
+// daemon's topics, a scratch directory (removed by pass()) and a config file for it.
+class Stage {
+ public:
+  Stage(int argc, char** argv, const std::string& name, const std::string& extra_kafka = "");
+  const hmm::daemon::DaemonConfig& defaults() const noexcept { return defaults_; }
+  const hmm::daemon::Topics& topics() const noexcept { return defaults_.topics; }
+  hmm::kafka::MockCluster& cluster() noexcept { return *cluster_; }
+  const std::string& binary() const noexcept { return binary_; }
+  const std::string& bootstrap() const noexcept { return bootstrap_; }
+  const std::string& dir() const noexcept { return dir_; }
+  const std::string& config() const noexcept { return config_; }
+  // Whether the daemon group has committed everything `sender` produced (feedback, requests).
+  bool all_committed(const Sender& sender, std::chrono::seconds timeout = 300s) const;
+  // Prints `json` and PASS, removes the directory; the exit status for main().
+  int pass(const std::string& json) const;
+
+ private:
+  hmm::daemon::DaemonConfig defaults_;
+  std::optional<hmm::kafka::MockCluster> cluster_;
+  std::string binary_, bootstrap_, dir_, config_;
+};
+
 // Produces and remembers, per topic and partition, the offset after the last acknowledged
 // message (what the daemon group must have committed at the end).
 class Sender {

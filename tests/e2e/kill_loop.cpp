@@ -9,7 +9,7 @@
 // Usage: test_kill_loop HANZO_HMMD. Prints one JSON line of counts for the closing note.
 #include <unistd.h>
 
-#include <filesystem>
+#include <sstream>
 #include <iostream>
 
 #include "fault_harness.hpp"
@@ -18,19 +18,12 @@ using namespace hanzo;
 using namespace hanzo::faults;
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
-    std::cerr << "usage: test_kill_loop HANZO_HMMD\n";
-    return 2;
-  }
-  const hmm::daemon::DaemonConfig defaults;
-  const auto& topics = defaults.topics;
-  auto cluster = hmm::kafka::MockCluster::create(1);
-  if (!cluster) fail(cluster.error().to_string());
-  create_topics(*cluster, topics);
-  const std::string bootstrap = cluster->bootstrap_servers();
-  char tmpl[] = "/tmp/hanzo-kill-loop-XXXXXX";
-  const std::string dir = mkdtemp(tmpl);
-  DaemonProcess daemon(argv[1], write_config(dir, bootstrap), dir + "/daemon.log");
+  Stage stage(argc, argv, "kill_loop");
+  const auto& defaults = stage.defaults();
+  const auto& topics = stage.topics();
+  const std::string& bootstrap = stage.bootstrap();
+  const std::string& dir = stage.dir();
+  DaemonProcess daemon(argv[1], stage.config(), dir + "/daemon.log");
   auto log = [&] { return "--- daemon log (tail) ---\n" + daemon.log_tail() + "\n---"; };
   auto check = [&](bool ok, const std::string& what) {
     if (!ok) fail(what + "\n" + log());
@@ -61,21 +54,19 @@ int main(int argc, char** argv) {
     std::cerr << "kill loop: killed during feedback" << std::endl;
     daemon.start();
   });
-  check(wait_committed(bootstrap, "hanzo-hmmd", topics.feedback, sender.ends(topics.feedback), std::chrono::seconds(300)) &&
-            wait_committed(bootstrap, "hanzo-hmmd", topics.requests, sender.ends(topics.requests), std::chrono::seconds(60)),
+  check(stage.all_committed(sender),
         "the group's committed offsets never reached the end of the input");
   const int status = daemon.terminate();
   check(status == 0, "daemon exit status " + std::to_string(status) + " after SIGTERM");
 
   const auto c = work.verify(decisions, bootstrap, log);
-  std::cout << "{\"test\":\"kill_loop\",\"requests_sent\":" << n << ",\"decided\":" << c.decided
+  std::ostringstream json;
+  json << "{\"test\":\"kill_loop\",\"requests_sent\":" << n << ",\"decided\":" << c.decided
             << ",\"redelivered_copies\":" << c.redelivered_copies
             << ",\"decided_only_as_redelivered\":" << c.decided_only_as_redelivered
             << ",\"unmarked_duplicates\":0,\"lost\":0,\"feedback_sent\":" << work.feedback_sent()
             << ",\"kills\":3,\"starts\":" << daemon.starts() << ",\"tenants_checked\":" << c.tenants
             << ",\"changelog_records\":" << c.changelog_records << ",\"changelog_bytes\":" << c.changelog_bytes << "}"
-            << std::endl;
-  std::filesystem::remove_all(dir);
-  std::cout << "PASS" << std::endl;
-  return 0;
+           ;
+  return stage.pass(json.str());
 }

@@ -6,7 +6,7 @@
 // single-threaded reference. Usage: test_rebalance HANZO_HMMD.
 #include <unistd.h>
 
-#include <filesystem>
+#include <sstream>
 #include <iostream>
 #include <cstdlib>
 
@@ -25,19 +25,12 @@ std::size_t consumed(const std::string& log) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
-    std::cerr << "usage: test_rebalance HANZO_HMMD\n";
-    return 2;
-  }
-  const hmm::daemon::DaemonConfig defaults;
-  const auto& topics = defaults.topics;
-  auto cluster = hmm::kafka::MockCluster::create(1);
-  if (!cluster) fail(cluster.error().to_string());
-  create_topics(*cluster, topics);
-  const std::string bootstrap = cluster->bootstrap_servers();
-  char tmpl[] = "/tmp/hanzo-rebalance-XXXXXX";
-  const std::string dir = mkdtemp(tmpl);
-  const std::string config = write_config(dir, bootstrap);
+  Stage stage(argc, argv, "rebalance");
+  const auto& defaults = stage.defaults();
+  const auto& topics = stage.topics();
+  const std::string& bootstrap = stage.bootstrap();
+  const std::string& dir = stage.dir();
+  const std::string& config = stage.config();
   DaemonProcess first(argv[1], config, dir + "/first.log");
   DaemonProcess second(argv[1], config, dir + "/second.log");
   auto log = [&] {
@@ -78,17 +71,15 @@ int main(int argc, char** argv) {
   first.start();
   reach(decisions, 1.0, n);
   work.send_feedback(sender, topics.feedback, decisions, nullptr);
-  check(wait_committed(bootstrap, "hanzo-hmmd", topics.feedback, sender.ends(topics.feedback), std::chrono::seconds(300)) &&
-            wait_committed(bootstrap, "hanzo-hmmd", topics.requests, sender.ends(topics.requests), std::chrono::seconds(60)),
+  check(stage.all_committed(sender),
         "the group's committed offsets never reached the end of the input");
   check(first.terminate() == 0, "the first instance did not stop cleanly on SIGTERM");
 
   const auto c = work.verify(decisions, bootstrap, log);
-  std::cout << "{\"test\":\"rebalance\",\"requests_sent\":" << n << ",\"decided\":" << c.decided
+  std::ostringstream json;
+  json << "{\"test\":\"rebalance\",\"requests_sent\":" << n << ",\"decided\":" << c.decided
             << ",\"redelivered_copies\":" << c.redelivered_copies << ",\"unmarked_duplicates\":0,\"lost\":0"
             << ",\"second_instance_consumed\":" << second_consumed << ",\"feedback_sent\":" << work.feedback_sent()
-            << ",\"tenants_checked\":" << c.tenants << "}" << std::endl;
-  std::filesystem::remove_all(dir);
-  std::cout << "PASS" << std::endl;
-  return 0;
+            << ",\"tenants_checked\":" << c.tenants << "}";
+  return stage.pass(json.str());
 }

@@ -3,7 +3,7 @@
 // made slow with a 150 ms round trip on the mock broker. Usage: test_sigterm_faults HANZO_HMMD.
 #include <unistd.h>
 
-#include <filesystem>
+#include <sstream>
 #include <iostream>
 
 #include "fault_harness.hpp"
@@ -12,19 +12,13 @@ using namespace hanzo;
 using namespace hanzo::faults;
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
-    std::cerr << "usage: test_sigterm_faults HANZO_HMMD\n";
-    return 2;
-  }
-  const hmm::daemon::DaemonConfig defaults;
-  const auto& topics = defaults.topics;
-  auto cluster = hmm::kafka::MockCluster::create(1);
-  if (!cluster) fail(cluster.error().to_string());
-  create_topics(*cluster, topics);
-  const std::string bootstrap = cluster->bootstrap_servers();
-  char tmpl[] = "/tmp/hanzo-sigterm-XXXXXX";
-  const std::string dir = mkdtemp(tmpl);
-  const std::string config = write_config(dir, bootstrap);
+  Stage stage(argc, argv, "sigterm_faults");
+  const auto& defaults = stage.defaults();
+  const auto& topics = stage.topics();
+  const std::string& bootstrap = stage.bootstrap();
+  const std::string& dir = stage.dir();
+  auto* cluster = &stage.cluster();
+  const std::string& config = stage.config();
   DaemonProcess first(argv[1], config, dir + "/first.log");
   DaemonProcess second(argv[1], config, dir + "/second.log");
   auto log = [&] {
@@ -77,17 +71,15 @@ int main(int argc, char** argv) {
   check(decisions.wait_decided(n, std::chrono::seconds(300)),
         "only " + std::to_string(decisions.decided()) + " of " + std::to_string(n) + " decided");
   work.send_feedback(sender, topics.feedback, decisions, nullptr);
-  check(wait_committed(bootstrap, "hanzo-hmmd", topics.feedback, sender.ends(topics.feedback), std::chrono::seconds(300)) &&
-            wait_committed(bootstrap, "hanzo-hmmd", topics.requests, sender.ends(topics.requests), std::chrono::seconds(60)),
+  check(stage.all_committed(sender),
         "the group's committed offsets never reached the end of the input");
   check(second.terminate() == 0, "the second instance did not stop cleanly");
 
   const auto c = work.verify(decisions, bootstrap, log);
-  std::cout << "{\"test\":\"sigterm_faults\",\"requests_sent\":" << n << ",\"decided\":" << c.decided
+  std::ostringstream json;
+  json << "{\"test\":\"sigterm_faults\",\"requests_sent\":" << n << ",\"decided\":" << c.decided
             << ",\"redelivered_copies\":" << c.redelivered_copies << ",\"unmarked_duplicates\":0,\"lost\":0"
             << ",\"restore_interrupted\":" << (interrupted ? "true" : "false") << ",\"exit_during_restore\":"
-            << during_restore << ",\"exit_during_rebalance\":" << during_rebalance << "}" << std::endl;
-  std::filesystem::remove_all(dir);
-  std::cout << "PASS" << std::endl;
-  return 0;
+            << during_restore << ",\"exit_during_rebalance\":" << during_rebalance << "}";
+  return stage.pass(json.str());
 }

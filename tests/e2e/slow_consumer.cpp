@@ -5,7 +5,7 @@
 // (decisions and final states equal the reference). Usage: test_slow_consumer HANZO_HMMD.
 #include <unistd.h>
 
-#include <filesystem>
+#include <sstream>
 #include <iostream>
 
 #include "fault_harness.hpp"
@@ -14,19 +14,12 @@ using namespace hanzo;
 using namespace hanzo::faults;
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
-    std::cerr << "usage: test_slow_consumer HANZO_HMMD\n";
-    return 2;
-  }
-  const hmm::daemon::DaemonConfig defaults;
-  const auto& topics = defaults.topics;
-  auto cluster = hmm::kafka::MockCluster::create(1);
-  if (!cluster) fail(cluster.error().to_string());
-  create_topics(*cluster, topics);
-  const std::string bootstrap = cluster->bootstrap_servers();
-  char tmpl[] = "/tmp/hanzo-slow-consumer-XXXXXX";
-  const std::string dir = mkdtemp(tmpl);
-  DaemonProcess daemon(argv[1], write_config(dir, bootstrap, "\"max.poll.interval.ms\" = \"7000\"\n"),
+  Stage stage(argc, argv, "slow_consumer", "\"max.poll.interval.ms\" = \"7000\"\n");
+  const auto& defaults = stage.defaults();
+  const auto& topics = stage.topics();
+  const std::string& bootstrap = stage.bootstrap();
+  const std::string& dir = stage.dir();
+  DaemonProcess daemon(argv[1], stage.config(),
                        dir + "/daemon.log");
   auto log = [&] { return "--- daemon log (tail) ---\n" + daemon.log_tail() + "\n---"; };
   auto check = [&](bool ok, const std::string& what) {
@@ -48,15 +41,13 @@ int main(int argc, char** argv) {
   check(restored_at != std::string::npos && text.compare(restored_at, 11, "restored 0 ") != 0,
         "no tenants restored from the changelog after the lost assignment");
   work.send_feedback(sender, topics.feedback, decisions, nullptr);
-  check(wait_committed(bootstrap, "hanzo-hmmd", topics.feedback, sender.ends(topics.feedback), std::chrono::seconds(300)) &&
-            wait_committed(bootstrap, "hanzo-hmmd", topics.requests, sender.ends(topics.requests), std::chrono::seconds(60)),
+  check(stage.all_committed(sender),
         "the group's committed offsets never reached the end of the input");
   check(daemon.terminate() == 0, "daemon did not stop cleanly on SIGTERM");
   const auto c = work.verify(decisions, bootstrap, log);
-  std::cout << "{\"test\":\"slow_consumer\",\"requests_sent\":" << n << ",\"decided\":" << c.decided
+  std::ostringstream json;
+  json << "{\"test\":\"slow_consumer\",\"requests_sent\":" << n << ",\"decided\":" << c.decided
             << ",\"redelivered_copies\":" << c.redelivered_copies << ",\"unmarked_duplicates\":0,\"lost\":0"
-            << ",\"tenants_checked\":" << c.tenants << "}" << std::endl;
-  std::filesystem::remove_all(dir);
-  std::cout << "PASS" << std::endl;
-  return 0;
+            << ",\"tenants_checked\":" << c.tenants << "}";
+  return stage.pass(json.str());
 }
