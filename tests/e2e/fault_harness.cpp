@@ -166,8 +166,10 @@ DecisionLog::DecisionLog(const std::string& bootstrap, const std::string& topic)
   consumer_ = std::make_unique<kafka::Consumer>(std::move(*c));
   auto n = consumer_->partition_count(topic, std::chrono::seconds(10));
   if (!n) fail("observer: " + n.error().to_string());
+  // Offset 0, not "beginning": the topic is fresh, and a concrete offset needs no ListOffsets
+  // round trip (the mock's offset lookups were seen to leave the observer idle once under ASan).
   std::vector<kafka::TopicPartitionOffset> all;
-  for (std::int32_t p = 0; p < *n; ++p) all.push_back({topic, p, kafka::Consumer::kOffsetBeginning});
+  for (std::int32_t p = 0; p < *n; ++p) all.push_back({topic, p, 0});
   if (auto ok = consumer_->assign(all); !ok) fail("observer: " + ok.error().to_string());
   thread_ = std::thread([this] { run(); });
 }
@@ -179,8 +181,10 @@ DecisionLog::~DecisionLog() {
 }
 
 void DecisionLog::run() {
+  std::size_t errors = 0;
   while (!stop_) {
     auto m = consumer_->poll(50ms);
+    if (!m && ++errors <= 20) std::cerr << "observer: " << m.error().to_string() << std::endl;  // diagnosis
     if (!m || !*m) continue;
     auto d = hmm::wire::decode_decision((*m)->value);
     std::lock_guard lock(mutex_);
