@@ -29,6 +29,8 @@ namespace hanzo::hmm::actors {
 
 // The daemon's [kafka] properties for a consumer: producer-only keys dropped, statistics on.
 kafka::Config consumer_properties(const kafka::Config& props);
+// ... for a producer: consumer-only keys dropped, room for a DLQ copy of a maximal input.
+kafka::Config producer_properties(const kafka::Config& props, std::size_t max_message_bytes);
 
 struct IngestStats {
   std::uint64_t consumed{0};

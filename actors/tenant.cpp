@@ -104,9 +104,7 @@ bool redelivered(const tenant_state& st, const TenantItem& item) {
 void answer_again(tenant_state& st, TenantItem& item) {
   Engine& e = *st.engine;
   const auto& req = std::get<routing::RoutingRequest>(item.body);
-  const auto found = std::find_if(st.replay.rbegin(), st.replay.rend(),
-                                  [&](const auto& a) { return a.request_id == req.request_id; });
-  if (const auto* a = found == st.replay.rend() ? nullptr : &*found) {
+  if (const auto* a = daemon::TenantRecord::find(st.replay, req.request_id)) {
     kafka::Record r;
     r.topic = e.config.topics.decisions;
     r.key = st.tenant;

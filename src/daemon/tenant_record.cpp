@@ -50,7 +50,8 @@ Error corrupt(const std::string& what) { return make_error(Errc::parse_error, "t
 
 }  // namespace
 
-const TenantRecord::Answer* TenantRecord::find(std::string_view request_id) const noexcept {
+const TenantRecord::Answer* TenantRecord::find(const std::vector<Answer>& answers,
+                                               std::string_view request_id) noexcept {
   // Newest first: a request id reused by a client is answered with its latest decision.
   for (auto it = answers.rbegin(); it != answers.rend(); ++it)
     if (it->request_id == request_id) return &*it;

@@ -77,12 +77,7 @@ int main(int argc, char** argv) {
   cluster->push_request_errors(kJoinGroup, {kCoordinatorNotAvailable, kCoordinatorNotAvailable, kNotCoordinator});
   daemon.kill9();
   daemon.start();
-  work.send_feedback(sender, topics.feedback, decisions, nullptr);
-  check(stage.all_committed(sender),
-        "the group's committed offsets never reached the end of the input");
-  check(daemon.terminate() == 0, "daemon did not stop cleanly on SIGTERM");
-
-  const auto c = work.verify(decisions, bootstrap, log);
+  const auto c = work.finish(stage, sender, decisions, daemon, log);
   std::ostringstream json;
   json << "{\"test\":\"broker_faults\",\"requests_sent\":" << n << ",\"decided\":" << c.decided
             << ",\"redelivered_copies\":" << c.redelivered_copies << ",\"unmarked_duplicates\":0,\"lost\":0"

@@ -345,6 +345,16 @@ void Workload::send_feedback(Sender& sender, const std::string& topic, const Dec
   sender.flush();
 }
 
+Workload::Counts Workload::finish(const Stage& stage, Sender& sender, const DecisionLog& decisions,
+                                  DaemonProcess& last, const std::function<std::string()>& context,
+                                  const std::function<void()>& midway) {
+  send_feedback(sender, stage.topics().feedback, decisions, midway);
+  if (!stage.all_committed(sender)) fail("the group's committed offsets never reached the end of the input\n" + context());
+  const int status = last.terminate();
+  if (status != 0) fail("exit status " + std::to_string(status) + " after SIGTERM\n" + context());
+  return verify(decisions, stage.bootstrap(), context);
+}
+
 Workload::Counts Workload::verify(const DecisionLog& decisions, const std::string& bootstrap,
                                   const std::function<std::string()>& context) const {
   auto check = [&](bool ok, const std::string& what) {

@@ -178,6 +178,10 @@ class Workload {
   // after the same requests and feedback.
   Counts verify(const DecisionLog& decisions, const std::string& bootstrap,
                 const std::function<std::string()>& context) const;
+  // Every scenario's ending: the feedback (`midway` as in send_feedback), the group's commits
+  // reaching the end of the input, `last` stopping with status 0 on SIGTERM, then verify().
+  Counts finish(const Stage& stage, Sender& sender, const DecisionLog& decisions, DaemonProcess& last,
+                const std::function<std::string()>& context, const std::function<void()>& midway = nullptr);
 
  private:
   std::size_t n_;

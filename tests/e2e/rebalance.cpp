@@ -70,12 +70,7 @@ int main(int argc, char** argv) {
   std::cerr << "rebalance: first instance killed at " << decisions.decided() << " decided" << std::endl;
   first.start();
   reach(decisions, 1.0, n);
-  work.send_feedback(sender, topics.feedback, decisions, nullptr);
-  check(stage.all_committed(sender),
-        "the group's committed offsets never reached the end of the input");
-  check(first.terminate() == 0, "the first instance did not stop cleanly on SIGTERM");
-
-  const auto c = work.verify(decisions, bootstrap, log);
+  const auto c = work.finish(stage, sender, decisions, first, log);
   std::ostringstream json;
   json << "{\"test\":\"rebalance\",\"requests_sent\":" << n << ",\"decided\":" << c.decided
             << ",\"redelivered_copies\":" << c.redelivered_copies << ",\"unmarked_duplicates\":0,\"lost\":0"

@@ -70,12 +70,7 @@ int main(int argc, char** argv) {
   check(during_rebalance == 0, "exit status " + std::to_string(during_rebalance) + " after SIGTERM during a rebalance");
   check(decisions.wait_decided(n, std::chrono::seconds(300)),
         "only " + std::to_string(decisions.decided()) + " of " + std::to_string(n) + " decided");
-  work.send_feedback(sender, topics.feedback, decisions, nullptr);
-  check(stage.all_committed(sender),
-        "the group's committed offsets never reached the end of the input");
-  check(second.terminate() == 0, "the second instance did not stop cleanly");
-
-  const auto c = work.verify(decisions, bootstrap, log);
+  const auto c = work.finish(stage, sender, decisions, second, log);
   std::ostringstream json;
   json << "{\"test\":\"sigterm_faults\",\"requests_sent\":" << n << ",\"decided\":" << c.decided
             << ",\"redelivered_copies\":" << c.redelivered_copies << ",\"unmarked_duplicates\":0,\"lost\":0"

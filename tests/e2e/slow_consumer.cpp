@@ -40,11 +40,7 @@ int main(int argc, char** argv) {
   const auto restored_at = text.find("restored ", text.find("partitions lost"));
   check(restored_at != std::string::npos && text.compare(restored_at, 11, "restored 0 ") != 0,
         "no tenants restored from the changelog after the lost assignment");
-  work.send_feedback(sender, topics.feedback, decisions, nullptr);
-  check(stage.all_committed(sender),
-        "the group's committed offsets never reached the end of the input");
-  check(daemon.terminate() == 0, "daemon did not stop cleanly on SIGTERM");
-  const auto c = work.verify(decisions, bootstrap, log);
+  const auto c = work.finish(stage, sender, decisions, daemon, log);
   std::ostringstream json;
   json << "{\"test\":\"slow_consumer\",\"requests_sent\":" << n << ",\"decided\":" << c.decided
             << ",\"redelivered_copies\":" << c.redelivered_copies << ",\"unmarked_duplicates\":0,\"lost\":0"

@@ -44,8 +44,9 @@ struct TenantRecord {
   std::vector<std::byte> session;     // TenantSession::checkpoint().state
   std::vector<std::byte> progress;    // TenantSession::checkpoint().progress (may be empty)
 
-  // The answer for `request_id`, if still kept.
-  const Answer* find(std::string_view request_id) const noexcept;
+  // The answer for `request_id`, if still kept (the newest, should a client reuse an id).
+  const Answer* find(std::string_view request_id) const noexcept { return find(answers, request_id); }
+  static const Answer* find(const std::vector<Answer>& answers, std::string_view request_id) noexcept;
   void add(Answer a) { answers.push_back(std::move(a)); }
   // Drops answers below `committed` (the group's next offset to read on the home partition):
   // Kafka never redelivers them, so they need not travel in the changelog any more.
