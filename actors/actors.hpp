@@ -146,6 +146,7 @@ using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
 using heartbeat_atom = caf::atom_constant<caf::atom("heartbeat")>;
 using prices_atom = caf::atom_constant<caf::atom("prices")>;
 using drop_atom = caf::atom_constant<caf::atom("drop")>;
+using written_atom = caf::atom_constant<caf::atom("written")>;
 
 // ---- actor interfaces ---------------------------------------------------------------------
 
@@ -158,7 +159,10 @@ using tenant_actor = caf::typed_actor<
     // The state as bytes, once everything received before is processed.
     caf::replies_to<snapshot_atom>::with<TenantState>,
     // Finish pending work, send the state to the manager (TenantState), quit.
-    caf::reacts_to<evict_atom>>;
+    caf::reacts_to<evict_atom>,
+    // One of its changelog records is durable (from the ingest thread): the results held back
+    // meanwhile go out in the next record (group commit).
+    caf::reacts_to<written_atom>>;
 
 // Spawns, finds and evicts tenant actors; keeps evicted tenants' state (dormant, ~1 KiB each)
 // and restores it on the tenant's next message. Bounded: at most max_resident_tenants actors,

@@ -5,6 +5,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -34,8 +35,9 @@ class Sink {
   // acknowledged it, produces each of `then` with its token and completes each of `done`. So
   // no decision becomes visible, and no offset committable, before the tenant state that
   // includes it is durable: a crash can only lead to answering a request again from that state.
+  // `durable`, if set, is called after that (on the delivering thread; it must not block).
   virtual void produce_after(kafka::Record state, std::vector<std::pair<kafka::Record, std::uint64_t>> then,
-                             std::vector<std::uint64_t> done) = 0;
+                             std::vector<std::uint64_t> done, std::function<void()> durable = {}) = 0;
 };
 
 // The group's committed offsets on the requests topic (next offset to read, -1: unknown), by

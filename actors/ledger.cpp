@@ -68,23 +68,28 @@ void KafkaSink::done(std::uint64_t token) {
 }
 
 void KafkaSink::produce_after(kafka::Record state, std::vector<std::pair<kafka::Record, std::uint64_t>> then,
-                              std::vector<std::uint64_t> done) {
+                              std::vector<std::uint64_t> done, std::function<void()> durable) {
   std::uint64_t token;
   {
     std::lock_guard lock(mutex_);
     token = (std::uint64_t{1} << 63) | next_state_++;
-    waiting_.emplace(token, Waiting{std::move(then), std::move(done)});
+    waiting_.emplace(token, Waiting{std::move(then), std::move(done), std::move(durable)});
   }
   produce(std::move(state), token);
 }
 
 void KafkaSink::state_delivered(std::uint64_t token) {
-  std::lock_guard lock(mutex_);
-  auto it = waiting_.find(token);
-  if (it == waiting_.end()) return;
-  for (auto& r : it->second.then) ready_.push_back(std::move(r));
-  done_.insert(done_.end(), it->second.done.begin(), it->second.done.end());
-  waiting_.erase(it);
+  std::function<void()> durable;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = waiting_.find(token);
+    if (it == waiting_.end()) return;
+    for (auto& r : it->second.then) ready_.push_back(std::move(r));
+    done_.insert(done_.end(), it->second.done.begin(), it->second.done.end());
+    durable = std::move(it->second.durable);
+    waiting_.erase(it);
+  }
+  if (durable) durable();  // outside the lock: it messages an actor
 }
 
 std::vector<std::pair<kafka::Record, std::uint64_t>> KafkaSink::take_ready() {

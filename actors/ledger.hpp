@@ -44,7 +44,7 @@ class KafkaSink final : public Sink {
   void produce(kafka::Record record, std::uint64_t token) override;
   void done(std::uint64_t token) override;
   void produce_after(kafka::Record state, std::vector<std::pair<kafka::Record, std::uint64_t>> then,
-                     std::vector<std::uint64_t> done) override;
+                     std::vector<std::uint64_t> done, std::function<void()> durable) override;
   // Whether a delivered token is a changelog record's (not a consumed message's).
   static bool is_state_token(std::uint64_t token) noexcept { return (token >> 63) != 0; }
   // Delivery callback: the changelog record `token` is durable; what waited on it becomes
@@ -61,6 +61,7 @@ class KafkaSink final : public Sink {
   struct Waiting {
     std::vector<std::pair<kafka::Record, std::uint64_t>> then;
     std::vector<std::uint64_t> done;
+    std::function<void()> durable;
   };
   kafka::Producer& producer_;
   kafka::Producer& changelog_;

@@ -14,7 +14,8 @@ namespace {
 
 using self_ptr = tenant_actor::stateful_pointer<tenant_state>;
 
-// Requests per router round trip; also bounds a changelog record (~2.8 KB of answer each).
+// Requests per router round trip; also bounds a changelog record to two runs of answers
+// (~2.8 KB each; see maybe_write).
 constexpr std::size_t kMaxRun = 128;
 
 void pump(self_ptr self);
@@ -38,9 +39,10 @@ std::vector<std::byte> encode_state(tenant_state& st) {
   return bytes;
 }
 
-// Writes the state to the changelog; `then` (decisions) and the feedback applied since the last
-// write become visible/committable once it is durable (Sink::produce_after).
-void write_state(tenant_state& st, std::vector<std::pair<kafka::Record, std::uint64_t>> then) {
+// Writes the state to the changelog; the held decisions and the feedback applied since the
+// last write become visible/committable once it is durable (Sink::produce_after).
+void write_state(self_ptr self) {
+  auto& st = self->state;
   ++st.record.sequence;
   const auto bytes = encode_state(st);
   kafka::Record r;
@@ -48,23 +50,37 @@ void write_state(tenant_state& st, std::vector<std::pair<kafka::Record, std::uin
   r.key = st.tenant;
   r.value.assign(reinterpret_cast<const char*>(bytes.data()), bytes.size());
   r.partition = st.record.partition;
-  st.engine->sink->produce_after(std::move(r), std::move(then), std::move(st.unwritten));
+  ++st.writes_in_flight;
+  // Weak: a record in flight does not keep an evicted tenant alive.
+  auto durable = [addr = self->address()] {
+    if (auto h = caf::actor_cast<tenant_actor>(addr)) caf::anon_send(h, written_atom::value);
+  };
+  st.engine->sink->produce_after(std::move(r), std::move(st.held), std::move(st.unwritten), std::move(durable));
+  st.held.clear();
   st.unwritten.clear();
+}
+
+// Writes now unless a write is with Kafka: then its acknowledgement triggers the next one,
+// which carries everything held meanwhile. A full record's worth of answers goes at once.
+// Snapshots and evictions wait for nothing.
+void maybe_write(self_ptr self) {
+  auto& st = self->state;
+  if (st.held.empty() && st.unwritten.empty()) return;
+  if (st.writes_in_flight == 0 || st.held.size() >= kMaxRun || !st.snapshot_waiters.empty() || st.evict_requested)
+    write_state(self);
 }
 
 void finish_run(self_ptr self, RouteResult& result) {
   auto& st = self->state;
   auto run = std::move(st.in_flight);
-  std::vector<std::pair<kafka::Record, std::uint64_t>> then;
-  then.reserve(run->items.size());
   for (std::size_t i = 0; i < run->items.size() && i < result.decisions.size(); ++i) {
     auto& item = run->items[i];
     if (i < result.routed.size() && result.routed[i]) st.session->remember(item.request, item.part, *result.routed[i]);
     st.record.add({item.request.request_id, item.offset, result.decisions[i].value});
     st.record.requests_through = std::max(st.record.requests_through, item.offset);
-    then.emplace_back(std::move(result.decisions[i]), item.token);
+    st.held.emplace_back(std::move(result.decisions[i]), item.token);
   }
-  write_state(st, std::move(then));
+  maybe_write(self);
   pump(self);
 }
 
@@ -189,7 +205,7 @@ void pump(self_ptr self) {
               });
   }
   if (st.in_flight) return;
-  if (!st.unwritten.empty()) write_state(st, {});
+  maybe_write(self);
   if (!st.snapshot_waiters.empty()) {
     prune_replay(st);
     st.record.answers = st.replay;
@@ -257,6 +273,11 @@ tenant_actor::behavior_type tenant(tenant_actor::stateful_pointer<tenant_state> 
       [self](evict_atom) {
         self->state.evict_requested = true;
         pump(self);
+      },
+      [self](written_atom) {
+        auto& st = self->state;
+        if (st.writes_in_flight > 0) --st.writes_in_flight;
+        maybe_write(self);
       },
   };
 }

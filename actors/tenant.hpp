@@ -25,6 +25,11 @@ struct tenant_state {
   // from. Never written again (the records that brought them are still in the changelog).
   std::vector<daemon::TenantRecord::Answer> replay;
   std::vector<std::uint64_t> unwritten;       // feedback applied, waiting for the next state write
+  // Decisions waiting for the next state write. While one is with Kafka the next waits for its
+  // acknowledgement (group commit): under load a record covers several runs, at low load each
+  // run is written at once.
+  std::vector<std::pair<kafka::Record, std::uint64_t>> held;
+  std::size_t writes_in_flight{0};            // state records not yet acknowledged
   router_actor router;
   tenant_manager_actor manager;
   std::deque<TenantItem> backlog;             // received, not yet processed

@@ -43,11 +43,14 @@ class RecordingSink final : public Sink {
   }
   // As if Kafka acknowledged the state record at once.
   void produce_after(kafka::Record state, std::vector<std::pair<kafka::Record, std::uint64_t>> then,
-                     std::vector<std::uint64_t> done) override {
-    std::lock_guard lock(mutex);
-    produced.push_back({std::move(state), 0});
-    for (auto& t : then) produced.push_back(std::move(t));
-    finished.insert(finished.end(), done.begin(), done.end());
+                     std::vector<std::uint64_t> done, std::function<void()> durable) override {
+    {
+      std::lock_guard lock(mutex);
+      produced.push_back({std::move(state), 0});
+      for (auto& t : then) produced.push_back(std::move(t));
+      finished.insert(finished.end(), done.begin(), done.end());
+    }
+    if (durable) durable();
   }
   std::vector<kafka::Record> on(const std::string& topic) const {
     std::vector<kafka::Record> out;
