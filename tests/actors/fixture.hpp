@@ -47,10 +47,27 @@ class RecordingSink final : public Sink {
     {
       std::lock_guard lock(mutex);
       produced.push_back({std::move(state), 0});
+      if (defer_acks) {
+        unacknowledged.push_back({std::move(then), std::move(done), std::move(durable)});
+        return;
+      }
       for (auto& t : then) produced.push_back(std::move(t));
       finished.insert(finished.end(), done.begin(), done.end());
     }
     if (durable) durable();
+  }
+  // With defer_acks: Kafka acknowledges the oldest state record still unacknowledged.
+  void acknowledge_oldest() {
+    Deferred d;
+    {
+      std::lock_guard lock(mutex);
+      REQUIRE(!unacknowledged.empty());
+      d = std::move(unacknowledged.front());
+      unacknowledged.erase(unacknowledged.begin());
+      for (auto& t : d.then) produced.push_back(std::move(t));
+      finished.insert(finished.end(), d.done.begin(), d.done.end());
+    }
+    if (d.durable) d.durable();
   }
   std::vector<kafka::Record> on(const std::string& topic) const {
     std::vector<kafka::Record> out;
@@ -61,6 +78,14 @@ class RecordingSink final : public Sink {
   std::mutex mutex;
   std::vector<std::pair<kafka::Record, std::uint64_t>> produced;
   std::vector<std::uint64_t> finished;
+  // Acknowledgements held back (group commit tests): what waits on each state record.
+  struct Deferred {
+    std::vector<std::pair<kafka::Record, std::uint64_t>> then;
+    std::vector<std::uint64_t> done;
+    std::function<void()> durable;
+  };
+  bool defer_acks{false};
+  std::vector<Deferred> unacknowledged;
 };
 
 struct testing_config : caf::actor_system_config {

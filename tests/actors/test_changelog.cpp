@@ -77,6 +77,49 @@ TEST_CASE("every decision follows a durable changelog record that holds its answ
   CHECK(f.sink.finished == std::vector<std::uint64_t>{3});  // the feedback, once its state is durable
 }
 
+TEST_CASE("group commit: runs finished while a state record is with Kafka share the next record", "[actors][changelog]") {
+  Fixture f;
+  f.sink.defer_acks = true;
+  auto answers_in = [&](std::size_t k) {
+    std::vector<std::string> ids;
+    std::size_t seen = 0;
+    for (const auto& [r, token] : f.sink.produced)
+      if (r.topic == f.config.topics.tenant_state && seen++ == k) {
+        auto rec = daemon::TenantRecord::decode(std::span(reinterpret_cast<const std::byte*>(r.value.data()), r.value.size()));
+        REQUIRE(rec);
+        for (const auto& a : rec->answers) ids.push_back(a.request_id);
+      }
+    return ids;
+  };
+  auto count = [&](const std::string& topic) {
+    return std::count_if(f.sink.produced.begin(), f.sink.produced.end(), [&](const auto& p) { return p.first.topic == topic; });
+  };
+  const auto& state_topic = f.config.topics.tenant_state;
+  const auto& decision_topic = f.config.topics.decisions;
+  // Three runs (one batch each); the first record is not acknowledged yet.
+  f.send(batch("t", {at(1, 0, request("r0", {0.1, -0.5, 0.0, 0.2}))}));
+  f.run();
+  f.send(batch("t", {at(2, 1, request("r1", {0.3, 0.1, -0.2, 0.0}))}));
+  f.run();
+  f.send(batch("t", {at(3, 2, request("r2", {0.0, 0.2, 0.1, -0.1}))}));
+  f.run();
+  CHECK(count(state_topic) == 1);
+  CHECK(count(decision_topic) == 0);  // nothing visible before its record is durable
+  CHECK(answers_in(0) == std::vector<std::string>{"r0"});
+  // Its acknowledgement releases r0 and writes one record for the two held runs.
+  f.sink.acknowledge_oldest();
+  f.run();
+  CHECK(count(decision_topic) == 1);
+  REQUIRE(count(state_topic) == 2);
+  CHECK(answers_in(1) == std::vector<std::string>{"r1", "r2"});
+  f.sink.acknowledge_oldest();
+  f.run();
+  CHECK(count(state_topic) == 2);  // nothing more to write
+  CHECK(f.decisions() == f.expected);
+  const auto rec = f.record_of("t");
+  CHECK(rec.requests_through == 2);
+}
+
 TEST_CASE("after a crash, redelivered requests are answered again, marked, and nothing is applied twice",
           "[actors][changelog]") {
   // The run that does not crash: r0, r1, feedback on r0, then r2.
