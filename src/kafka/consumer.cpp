@@ -1,5 +1,6 @@
 #include "hanzo/hmm/kafka/consumer.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cstring>
 #include <memory>
@@ -81,6 +82,9 @@ struct Consumer::Impl {
   rd_kafka_t* rk{nullptr};
   RebalanceCallbacks callbacks;
   bool closed{false};
+  // Where auto.offset.reset sends a partition without a committed offset (seek to kOffsetStored):
+  // BEGINNING, END, or INVALID for "error".
+  std::int64_t reset_to{RD_KAFKA_OFFSET_BEGINNING};
   mutable std::mutex stats_mutex;
   std::vector<PartitionLag> stats_lag;
   int stats_brokers_up{-1};
@@ -141,6 +145,14 @@ struct Consumer::Impl {
   }
 };
 
+static_assert(Consumer::kOffsetBeginning == RD_KAFKA_OFFSET_BEGINNING);
+static_assert(Consumer::kOffsetEnd == RD_KAFKA_OFFSET_END);
+static_assert(Consumer::kOffsetStored == RD_KAFKA_OFFSET_STORED);
+
+rd_kafka_t* detail::ConsumerAccess::handle(const Consumer& consumer) {
+  return consumer.impl_ ? consumer.impl_->rk : nullptr;
+}
+
 Consumer::Consumer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Consumer::Consumer(Consumer&&) noexcept = default;
 Consumer& Consumer::operator=(Consumer&&) noexcept = default;
@@ -165,6 +177,10 @@ Result<Consumer> Consumer::create(const Config& config, RebalanceCallbacks callb
   if (!r) {
     rd_kafka_conf_destroy(conf);
     return std::move(r).error();
+  }
+  if (const auto* reset = detail::lookup(config, "auto.offset.reset")) {  // librdkafka has checked the value
+    if (*reset == "latest" || *reset == "largest" || *reset == "end") impl->reset_to = RD_KAFKA_OFFSET_END;
+    else if (*reset == "error") impl->reset_to = RD_KAFKA_OFFSET_INVALID;
   }
   rd_kafka_conf_set_opaque(conf, impl.get());
   rd_kafka_conf_set_rebalance_cb(conf, &Impl::rebalance);
@@ -193,6 +209,58 @@ Result<void> Consumer::assign(const std::vector<TopicPartitionOffset>& partition
   for (const auto& p : partitions)
     rd_kafka_topic_partition_list_add(list.get(), p.topic.c_str(), p.partition)->offset = p.offset;
   if (auto err = rd_kafka_assign(impl_->rk, list.get())) return detail::kafka_error("assign", err);
+  return {};
+}
+
+Result<void> Consumer::seek(const std::vector<TopicPartitionOffset>& offsets, std::chrono::milliseconds timeout) {
+  if (offsets.empty()) return {};
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const auto name = [](const std::string& topic, std::int32_t partition) {
+    return topic + "[" + std::to_string(partition) + "]";
+  };
+  // librdkafka 2.0.2 rejects a seek to RD_KAFKA_OFFSET_STORED (invalid argument), so the
+  // committed offsets are looked up here and sought as absolute ones.
+  std::vector<TopicPartition> stored;
+  for (const auto& o : offsets)
+    if (o.offset == kOffsetStored) stored.push_back({o.topic, o.partition});
+  std::vector<TopicPartitionOffset> resolved = offsets;
+  if (!stored.empty()) {
+    auto list = make_list(static_cast<int>(stored.size()));
+    for (const auto& p : stored) rd_kafka_topic_partition_list_add(list.get(), p.topic.c_str(), p.partition);
+    if (auto err = rd_kafka_committed(impl_->rk, list.get(), static_cast<int>(timeout.count())))
+      return detail::kafka_error("seek: committed offsets", err);
+    for (int i = 0; i < list->cnt; ++i) {
+      const auto& e = list->elems[i];
+      if (e.err) return detail::kafka_error("seek " + name(e.topic, e.partition) + ": committed offset", e.err);
+      if (e.offset < 0 && impl_->reset_to == RD_KAFKA_OFFSET_INVALID)
+        return make_error(Errc::io_error, "seek " + name(e.topic, e.partition),
+                          "nothing committed and auto.offset.reset=error",
+                          static_cast<std::ptrdiff_t>(RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET));
+      for (auto& o : resolved)
+        if (o.offset == kOffsetStored && o.topic == e.topic && o.partition == e.partition)
+          o.offset = e.offset >= 0 ? e.offset : impl_->reset_to;
+    }
+  }
+  auto list = make_list(static_cast<int>(resolved.size()));
+  for (const auto& o : resolved)
+    rd_kafka_topic_partition_list_add(list.get(), o.topic.c_str(), o.partition)->offset = o.offset;
+  // What is left of the timeout, but never 0: that would make the seek asynchronous, unchecked.
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+  const int left_ms = static_cast<int>(std::max<std::int64_t>(left.count(), 1));
+  if (rd_kafka_error_t* error = rd_kafka_seek_partitions(impl_->rk, list.get(), left_ms)) {
+    auto out = detail::kafka_error("seek", rd_kafka_error_code(error), rd_kafka_error_string(error));
+    rd_kafka_error_destroy(error);
+    return out;
+  }
+  // `where` names the first failed partition; the message lists any others.
+  std::optional<Error> failed;
+  for (int i = 0; i < list->cnt; ++i) {
+    const auto& e = list->elems[i];
+    if (!e.err) continue;
+    if (!failed) failed = detail::kafka_error("seek " + name(e.topic, e.partition), e.err);
+    else failed->message += "; " + name(e.topic, e.partition) + ": " + rd_kafka_err2str(e.err);
+  }
+  if (failed) return std::move(*failed);
   return {};
 }
 

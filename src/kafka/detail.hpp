@@ -8,7 +8,17 @@
 
 #include "hanzo/hmm/kafka/types.hpp"
 
+namespace hanzo::hmm::kafka {
+class Consumer;
+}
+
 namespace hanzo::hmm::kafka::detail {
+
+// The consumer's handle (its group metadata goes into a transaction); null if moved from.
+// Defined in consumer.cpp, where Consumer::Impl is complete.
+struct ConsumerAccess {
+  static rd_kafka_t* handle(const Consumer& consumer);
+};
 
 // Kafka failure as a value: io_error, row = the rd_kafka_resp_err_t code (see types.hpp).
 Error kafka_error(std::string where, rd_kafka_resp_err_t err, const std::string& detail = {});

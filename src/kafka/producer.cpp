@@ -1,8 +1,10 @@
 #include "hanzo/hmm/kafka/producer.hpp"
 
 #include <cstring>
+#include <memory>
 
 #include "detail.hpp"
+#include "hanzo/hmm/kafka/consumer.hpp"
 
 namespace hanzo::hmm::kafka {
 
@@ -10,9 +12,41 @@ static_assert(err_queue_full == RD_KAFKA_RESP_ERR__QUEUE_FULL);
 static_assert(err_timed_out == RD_KAFKA_RESP_ERR__TIMED_OUT);
 static_assert(err_msg_size_too_large == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE);
 
+namespace {
+
+int to_ms(std::chrono::milliseconds timeout) { return static_cast<int>(timeout.count()); }
+
+// Takes ownership of `error` (null: success). The flags are checked in librdkafka's documented
+// order: a fatal error may also carry txn_requires_abort, and an abortable one may be retriable.
+TxnResult classify(const char* where, rd_kafka_error_t* error) {
+  if (!error) return std::nullopt;
+  TxnError out;
+  if (rd_kafka_error_is_fatal(error)) out.action = TxnAction::fatal;
+  else if (rd_kafka_error_txn_requires_abort(error)) out.action = TxnAction::abort;
+  else if (rd_kafka_error_is_retriable(error)) out.action = TxnAction::retry;
+  else out.action = TxnAction::abort;  // e.g. a state error: the transaction cannot be trusted
+  const rd_kafka_resp_err_t code = rd_kafka_error_code(error);
+  const char* text = rd_kafka_error_string(error);
+  out.error = make_error(Errc::io_error, where, text && *text ? text : rd_kafka_err2str(code),
+                         static_cast<std::ptrdiff_t>(code));
+  rd_kafka_error_destroy(error);
+  return out;
+}
+
+}  // namespace
+
 struct Producer::Impl {
   rd_kafka_t* rk{nullptr};
   DeliveryCallback on_delivery;
+  bool transactional{false};
+
+  // Without transactional.id librdkafka answers __NOT_CONFIGURED with no fatal flag, which
+  // would read as "abort"; a configuration mistake must stop the caller instead.
+  std::optional<TxnError> not_transactional(const char* where) const {
+    if (transactional) return std::nullopt;
+    return TxnError{TxnAction::fatal, make_error(Errc::io_error, where, "transactional.id is not set",
+                                                 static_cast<std::ptrdiff_t>(RD_KAFKA_RESP_ERR__NOT_CONFIGURED))};
+  }
 
   ~Impl() {
     if (!rk) return;
@@ -64,6 +98,12 @@ Result<Producer> Producer::create(const Config& config, DeliveryCallback on_deli
     rd_kafka_conf_destroy(conf);
     return make_error(Errc::invalid_value, "producer", errstr);
   }
+  // Read back from the handle's final configuration, whichever spelling of the key was used.
+  char txn_id[512];
+  size_t txn_id_size = sizeof txn_id;
+  impl->transactional = rd_kafka_conf_get(rd_kafka_conf(impl->rk), "transactional.id", txn_id, &txn_id_size) ==
+                            RD_KAFKA_CONF_OK &&
+                        txn_id_size > 1;  // the size includes the terminating NUL
   return Producer(std::move(impl));
 }
 
@@ -120,5 +160,46 @@ Result<void> Producer::flush(std::chrono::milliseconds timeout) {
 }
 
 std::size_t Producer::queue_length() const { return static_cast<std::size_t>(rd_kafka_outq_len(impl_->rk)); }
+
+bool Producer::transactional() const noexcept { return impl_->transactional; }
+
+TxnResult Producer::init_transactions(std::chrono::milliseconds timeout) {
+  if (auto e = impl_->not_transactional("init_transactions")) return e;
+  return classify("init_transactions", rd_kafka_init_transactions(impl_->rk, to_ms(timeout)));
+}
+
+TxnResult Producer::begin_transaction() {
+  if (auto e = impl_->not_transactional("begin_transaction")) return e;
+  return classify("begin_transaction", rd_kafka_begin_transaction(impl_->rk));
+}
+
+TxnResult Producer::send_offsets_to_transaction(const std::vector<TopicPartitionOffset>& offsets,
+                                                const Consumer& consumer, std::chrono::milliseconds timeout) {
+  constexpr const char* where = "send_offsets_to_transaction";
+  if (auto e = impl_->not_transactional(where)) return e;
+  if (offsets.empty()) return std::nullopt;  // librdkafka would reject an empty list as an invalid argument
+  rd_kafka_t* consumer_rk = detail::ConsumerAccess::handle(consumer);
+  using Metadata = std::unique_ptr<rd_kafka_consumer_group_metadata_t, decltype(&rd_kafka_consumer_group_metadata_destroy)>;
+  Metadata group(consumer_rk ? rd_kafka_consumer_group_metadata(consumer_rk) : nullptr,
+                 &rd_kafka_consumer_group_metadata_destroy);
+  if (!group)  // moved-from consumer, or one without group.id: a caller bug, not a broker state
+    return TxnError{TxnAction::fatal, make_error(Errc::io_error, where, "the consumer has no group metadata (no group.id)",
+                                                 static_cast<std::ptrdiff_t>(RD_KAFKA_RESP_ERR__INVALID_ARG))};
+  using List = std::unique_ptr<rd_kafka_topic_partition_list_t, decltype(&rd_kafka_topic_partition_list_destroy)>;
+  List list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())), &rd_kafka_topic_partition_list_destroy);
+  for (const auto& o : offsets)
+    rd_kafka_topic_partition_list_add(list.get(), o.topic.c_str(), o.partition)->offset = o.offset;
+  return classify(where, rd_kafka_send_offsets_to_transaction(impl_->rk, list.get(), group.get(), to_ms(timeout)));
+}
+
+TxnResult Producer::commit_transaction(std::chrono::milliseconds timeout) {
+  if (auto e = impl_->not_transactional("commit_transaction")) return e;
+  return classify("commit_transaction", rd_kafka_commit_transaction(impl_->rk, to_ms(timeout)));
+}
+
+TxnResult Producer::abort_transaction(std::chrono::milliseconds timeout) {
+  if (auto e = impl_->not_transactional("abort_transaction")) return e;
+  return classify("abort_transaction", rd_kafka_abort_transaction(impl_->rk, to_ms(timeout)));
+}
 
 }  // namespace hanzo::hmm::kafka

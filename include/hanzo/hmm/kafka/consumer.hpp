@@ -22,6 +22,10 @@
 
 namespace hanzo::hmm::kafka {
 
+namespace detail {
+struct ConsumerAccess;  // the librdkafka handle, for the transactional producer (src/kafka only)
+}
+
 struct RebalanceCallbacks {
   // Before fetching from newly assigned partitions starts: restore their tenants here.
   std::function<void(const std::vector<TopicPartition>&)> assigned;
@@ -58,6 +62,13 @@ class Consumer {
   static constexpr std::int64_t kOffsetBeginning = -2;  // RD_KAFKA_OFFSET_BEGINNING
   static constexpr std::int64_t kOffsetEnd = -1;        // RD_KAFKA_OFFSET_END
   Result<void> assign(const std::vector<TopicPartitionOffset>& partitions);
+  // Moves the fetch positions (rewind after an aborted transaction): each offset is absolute,
+  // or kOffsetBeginning/kOffsetEnd, or kOffsetStored (the group's committed offset, else auto.offset.reset).
+  // Only for partitions currently assigned; messages already fetched are dropped. kOffsetStored
+  // costs a round trip to the coordinator first (librdkafka 2.0.2 cannot seek to it itself);
+  // `timeout` covers both. A partition's failure is an Error naming it.
+  static constexpr std::int64_t kOffsetStored = -1000;  // RD_KAFKA_OFFSET_STORED
+  Result<void> seek(const std::vector<TopicPartitionOffset>& offsets, std::chrono::milliseconds timeout);
   // The topic's partition count from the broker's metadata (errors: unknown topic, timeout).
   Result<int> partition_count(const std::string& topic, std::chrono::milliseconds timeout);
   // (low, high) watermarks of one partition, asked of the broker.
@@ -103,6 +114,7 @@ class Consumer {
   Result<void> close();
 
  private:
+  friend struct detail::ConsumerAccess;
   struct Impl;
   explicit Consumer(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;

@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "hanzo/hmm/error.hpp"
 #include "hanzo/hmm/kafka/types.hpp"
@@ -28,6 +29,18 @@ struct DeliveryReport {
 };
 
 using DeliveryCallback = std::function<void(const DeliveryReport&)>;
+
+// How a transactional call failed, as librdkafka classifies it (rd_kafka_error_t flags):
+// retry the same call, abort the transaction (then rewind and start a new one), or give up
+// (fatal: e.g. fenced by a newer producer with the same transactional.id) and exit.
+enum class TxnAction { retry, abort, fatal };
+struct TxnError {
+  TxnAction action{TxnAction::fatal};
+  Error error;  // Errc::io_error, row = rd_kafka_resp_err_t code, message from librdkafka; where = the call ("commit_transaction")
+};
+using TxnResult = std::optional<TxnError>;  // nullopt: success
+
+class Consumer;
 
 class Producer {
  public:
@@ -53,6 +66,24 @@ class Producer {
   Result<void> flush(std::chrono::milliseconds timeout);
   // Messages and requests not yet delivered (producer queue depth metric, shutdown drain).
   std::size_t queue_length() const;
+
+  // Transactions (exactly-once processing). They need transactional.id in the config; without
+  // it every call below is a fatal TxnError. Order: init_transactions once, then per
+  // transaction begin_transaction, produce..., send_offsets_to_transaction, commit_transaction
+  // (or abort_transaction after an abort-class error). Records produced inside a transaction
+  // still get delivery reports; those not yet delivered when it aborts fail (purged), so
+  // their `undelivered` copies belong to the aborted transaction and must not be resent.
+  TxnResult init_transactions(std::chrono::milliseconds timeout);
+  TxnResult begin_transaction();
+  // Adds the consumer's positions `offsets` (next offset to read per partition) to the current
+  // transaction, with the consumer's group metadata (so a zombie of an older group generation is fenced).
+  TxnResult send_offsets_to_transaction(const std::vector<TopicPartitionOffset>& offsets, const Consumer& consumer,
+                                        std::chrono::milliseconds timeout);
+  // Flushes the transaction's records first (their delivery reports run inside this call), so
+  // `timeout` must cover delivering them. A timeout is `retry`: call it again to resume.
+  TxnResult commit_transaction(std::chrono::milliseconds timeout);
+  TxnResult abort_transaction(std::chrono::milliseconds timeout);
+  bool transactional() const noexcept;  // whether transactional.id was set
 
  private:
   struct Impl;
