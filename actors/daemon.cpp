@@ -169,6 +169,7 @@ int run_daemon(const DaemonOptions& options) {
     for (;;) {
       const int sig = sigtimedwait(&signals, nullptr, &tick);
       if (sig == SIGTERM || sig == SIGINT) break;
+      if ((*ingest)->failed()) break;  // exactly_once, unrecoverable: exit 75 below
       if (options.stop_when && options.stop_when((*ingest)->consumed(), (*ingest)->in_flight())) break;
       if (const auto now = std::chrono::steady_clock::now(); now - last_status >= std::chrono::seconds(5)) {
         last_status = now;
@@ -181,7 +182,9 @@ int run_daemon(const DaemonOptions& options) {
     stop = true;
     ingest_thread.join();
   }
-  if (stats.left_in_flight > 0) {
+  if (stats.failed) {
+    exit_code = kExitTempFail;
+  } else if (stats.left_in_flight > 0) {
     log_error(std::to_string(stats.left_in_flight) +
               " messages still in flight at the shutdown deadline; they stay uncommitted and will be redelivered");
     exit_code = kExitFailure;

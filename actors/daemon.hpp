@@ -12,6 +12,7 @@ namespace hanzo::hmm::actors {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
 inline constexpr int kExitUsage = 64;
+inline constexpr int kExitTempFail = 75;  // exactly_once: fenced or a transaction stuck; restart me
 inline constexpr int kExitConfig = 78;
 
 struct DaemonOptions {

@@ -1,7 +1,10 @@
 #include "ingest.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <thread>
 
 #include <caf/scoped_actor.hpp>
@@ -39,25 +42,42 @@ Result<std::unique_ptr<Ingest>> Ingest::create(Engine& engine) {
         self->sink_->state_delivered(r.token);
       else
         self->ledger_.acknowledge(r.token);
+    } else if (self->eos_) {
+      self->sink_->discard(r.token);  // the transaction is doomed: aborted and rewound, not resent
     } else if (r.undelivered) {
       log_warning("delivery to " + r.topic + " failed (" + r.result.error().to_string() + "); sending again");
       self->retry_.emplace_back(*r.undelivered, r.token);
     }
   };
-  const auto pprops = producer_properties(props, engine.config.max_message_bytes);
-  auto producer = kafka::Producer::create(pprops, on_delivery);
-  if (!producer) return std::move(producer).error();
-  in->producer_ = std::make_unique<kafka::Producer>(std::move(*producer));
+  in->eos_ = engine.config.exactly_once();
+  auto pprops = producer_properties(props, engine.config.max_message_bytes);
+  if (in->eos_ && !engine.config.sets_kafka_property("transactional.id")) {
+    // Stable across restarts of this instance, so a restarted instance fences its predecessor's
+    // open transaction; distinct per host. Two instances on one host must set their own.
+    std::string group = "hanzo-hmmd";
+    for (const auto& [k, v] : props)
+      if (k == "group.id") group = v;
+    char host[256] = {};
+    if (gethostname(host, sizeof host - 1) != 0) std::strcpy(host, "localhost");
+    pprops.emplace_back("transactional.id", group + "-" + host);
+  }
   // Changelog records repeat their decisions' JSON, which lz4 shrinks about fivefold: less to
   // write and to read back on restore (and, on the mock cluster, more records within its 5 MiB
-  // per partition). A configured compression.type applies to both producers.
+  // per partition). A configured compression.type applies to every producer. With exactly_once
+  // one transactional producer writes everything (a transaction is one producer's), with lz4.
   auto cprops = pprops;
   if (!engine.config.sets_kafka_property("compression.type") && !engine.config.sets_kafka_property("compression.codec"))
     cprops.emplace_back("compression.type", "lz4");
-  auto changelog = kafka::Producer::create(cprops, on_delivery);
-  if (!changelog) return std::move(changelog).error();
-  in->changelog_ = std::make_unique<kafka::Producer>(std::move(*changelog));
-  in->sink_ = std::make_unique<KafkaSink>(*in->producer_, *in->changelog_, engine.config.topics.tenant_state);
+  auto producer = kafka::Producer::create(in->eos_ ? cprops : pprops, on_delivery);
+  if (!producer) return std::move(producer).error();
+  in->producer_ = std::make_unique<kafka::Producer>(std::move(*producer));
+  if (!in->eos_) {
+    auto changelog = kafka::Producer::create(cprops, on_delivery);
+    if (!changelog) return std::move(changelog).error();
+    in->changelog_ = std::make_unique<kafka::Producer>(std::move(*changelog));
+  }
+  in->sink_ = std::make_unique<KafkaSink>(*in->producer_, in->changelog(), engine.config.topics.tenant_state);
+  in->sink_->set_transactional(in->eos_);
   engine.sink = in->sink_.get();
 
   kafka::RebalanceCallbacks cb;
@@ -115,8 +135,9 @@ Result<void> Ingest::await_connection(std::chrono::milliseconds timeout) {
       for (const auto* t : {&engine_.config.topics.decisions, &engine_.config.topics.prices, &engine_.config.topics.dlq})
         if (auto ok = producer_->warm_up(*t, std::chrono::milliseconds(5000)); !ok)
           log_warning("topic metadata: " + ok.error().to_string());
-      if (auto ok = changelog_->warm_up(engine_.config.topics.tenant_state, std::chrono::milliseconds(5000)); !ok)
+      if (auto ok = changelog().warm_up(engine_.config.topics.tenant_state, std::chrono::milliseconds(5000)); !ok)
         log_warning("topic metadata: " + ok.error().to_string());
+      if (eos_) return start_transactions();
       return {};
     }
     last = std::move(c).error();
@@ -150,6 +171,7 @@ void Ingest::handle(kafka::Message&& msg) {
     return;
   }
   ++stats_.dispatched;
+  ++txn_messages_;
   const std::int64_t ts = msg.timestamp_ms.value_or(-1);
   if (engine_.metrics) {
     engine_.metrics->consumed(msg.topic == topics.ticks      ? daemon::SourceTopic::ticks
@@ -193,7 +215,7 @@ void Ingest::flush_batches() {
 
 void Ingest::serve() {
   producer_->poll(std::chrono::milliseconds(0));
-  changelog_->poll(std::chrono::milliseconds(0));
+  if (changelog_) changelog_->poll(std::chrono::milliseconds(0));
   for (auto& [record, token] : sink_->take_ready()) sink_->produce(std::move(record), token);
   for (auto token : sink_->take_done()) ledger_.acknowledge(token);
   if (!retry_.empty()) {
@@ -222,6 +244,7 @@ void Ingest::backpressure() {
 }
 
 void Ingest::commit(kafka::CommitMode mode) {
+  if (eos_) return;  // offsets go into the transaction instead (end_transaction)
   auto offsets = ledger_.take_commits();
   // Ticks are read from the beginning by every instance: nothing of theirs is committed.
   std::erase_if(offsets, [&](const auto& o) { return o.topic == engine_.config.topics.ticks; });
@@ -238,7 +261,9 @@ void Ingest::commit(kafka::CommitMode mode) {
 void Ingest::periodic(Clock::time_point now) {
   const auto interval = std::chrono::duration_cast<Clock::duration>(
       std::chrono::duration<double>(engine_.config.commit_interval_seconds));
-  if (now - last_commit_ >= interval) {
+  if (eos_) {
+    transaction_round(now);
+  } else if (now - last_commit_ >= interval) {
     commit(kafka::CommitMode::async);
     last_commit_ = now;
   }
@@ -250,7 +275,7 @@ void Ingest::periodic(Clock::time_point now) {
   if (now - last_metrics_ >= std::chrono::seconds(1)) {
     last_metrics_ = now;
     if (engine_.metrics) {
-      engine_.metrics->producer_queue(producer_->queue_length() + changelog_->queue_length());
+      engine_.metrics->producer_queue(producer_->queue_length() + (changelog_ ? changelog_->queue_length() : 0));
       engine_.metrics->consumer_lag(consumer_->statistics_lag());  // never blocks the poll loop
     }
   }
@@ -285,7 +310,7 @@ IngestStats Ingest::run(tenant_manager_actor manager, market_actor market, const
   auto failpoint = StallFailpoint::from_environment();
   manager_ = std::move(manager);
   market_ = std::move(market);
-  while (!stop.load(std::memory_order_relaxed)) {
+  while (!stop.load(std::memory_order_relaxed) && !failed()) {
     const auto now = Clock::now();
     const auto acks_before = ledger_.acknowledgements();
     // Block briefly only when idle, so acknowledgements keep flowing under load.
@@ -354,11 +379,15 @@ void Ingest::drain() {
     serve();
     if (engine_.health) engine_.health->beat(daemon::Health::poll_loop);
   }
-  if (auto ok = changelog_->flush(std::chrono::milliseconds(5000)); !ok) log_error(ok.error().to_string());
+  if (changelog_)
+    if (auto ok = changelog_->flush(std::chrono::milliseconds(5000)); !ok) log_error(ok.error().to_string());
   if (auto ok = producer_->flush(std::chrono::milliseconds(5000)); !ok) log_error(ok.error().to_string());
   serve();
+  if (eos_ && !failed()) (void)end_transaction(false);
+  if (eos_ && failed()) (void)producer_->abort_transaction(std::chrono::seconds(5));  // best effort; fenced: fails
   commit(kafka::CommitMode::sync);
   stats_.left_in_flight = ledger_.in_flight();
+  stats_.failed = failed();
   if (auto ok = consumer_->close(); !ok) log_warning("leaving the group: " + ok.error().to_string());
   (void)ticks_->close();
 }

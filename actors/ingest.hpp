@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -37,6 +38,7 @@ struct IngestStats {
   std::uint64_t dispatched{0};
   std::uint64_t dead_lettered{0};
   std::size_t left_in_flight{0};  // after the drain (0 = orderly)
+  bool failed{false};             // exactly_once: stopped on an error it cannot recover from (fenced)
 };
 
 class Ingest {
@@ -57,6 +59,9 @@ class Ingest {
   std::string status_line() const;
   std::uint64_t consumed() const noexcept { return consumed_.load(std::memory_order_relaxed); }
   std::uint64_t in_flight() const noexcept { return in_flight_.load(std::memory_order_relaxed); }
+  // exactly_once: the poll loop stopped on an error it cannot recover from (e.g. fenced by a
+  // newer instance); the daemon exits non-zero so systemd restarts it (any thread).
+  bool failed() const noexcept { return failed_.load(std::memory_order_relaxed); }
   // For EXTEND_TIMEOUT_USEC during long restores (before run()).
   void set_notifier(daemon::Notifier notifier) { notifier_ = std::move(notifier); }
 
@@ -78,11 +83,30 @@ class Ingest {
   // drop the partitions' tenants (their state is in the changelog).
   void restore(const std::vector<kafka::TopicPartition>& assigned);
   void release(const std::vector<kafka::TopicPartition>& revoked);
+  // Waits until every dispatched message's results are acknowledged, without polling (so
+  // nothing new is dispatched); false if that did not happen by the shutdown timeout, or
+  // within `stall` of the last acknowledgement.
+  bool quiesce(std::optional<std::chrono::steady_clock::duration> stall = std::nullopt);
+  // Forgets partitions: their late acknowledgements and their tenants (dropped by the manager).
+  void forget(const std::vector<kafka::TopicPartition>& tps);
+  // exactly_once (ingest_transaction.cpp). init_transactions + begin, before run().
+  Result<void> start_transactions();
+  // Commits the open transaction with the processed-through offsets when it is big or old enough.
+  void transaction_round(std::chrono::steady_clock::time_point now);
+  // Quiesces, then sends the offsets and commits; on an abortable error aborts and rewinds
+  // every assigned partition except `leaving` to its last committed offset (tenants restored
+  // from the changelog). Then begins the next transaction if `begin_next`. False on failure.
+  bool end_transaction(bool begin_next, const std::vector<kafka::TopicPartition>& leaving = {});
+  void abort_and_rewind(const std::vector<kafka::TopicPartition>& leaving);
+  void fail(const std::string& why);  // unrecoverable: stop the loop, exit non-zero
+  kafka::Producer& changelog() noexcept { return changelog_ ? *changelog_ : *producer_; }
 
   Engine& engine_;
   Ledger ledger_;
   std::unique_ptr<kafka::Producer> producer_;
-  std::unique_ptr<kafka::Producer> changelog_;  // tenant-state records only (lz4 by default)
+  // Tenant-state records only (lz4 by default); null with exactly_once, where one
+  // transactional producer writes everything.
+  std::unique_ptr<kafka::Producer> changelog_;
   std::unique_ptr<KafkaSink> sink_;
   std::unique_ptr<kafka::Consumer> consumer_;  // requests and feedback, in the consumer group
   std::unique_ptr<kafka::Consumer> ticks_;     // every ticks partition, from the beginning
@@ -103,6 +127,12 @@ class Ingest {
   std::atomic<std::uint64_t> consumed_{0}, dead_lettered_{0}, in_flight_{0};  // for status_line()
   std::chrono::steady_clock::time_point last_commit_{}, last_metrics_{}, last_heartbeat_{};
   std::chrono::steady_clock::time_point last_progress_{std::chrono::steady_clock::now()};
+  // exactly_once
+  bool eos_{false};
+  std::chrono::steady_clock::time_point txn_begun_{};
+  std::size_t txn_messages_{0};  // dispatched since the transaction began
+  bool txn_open_{false};
+  std::atomic<bool> failed_{false};
 };
 
 }  // namespace hanzo::hmm::actors

@@ -84,19 +84,36 @@ void Ingest::release(const std::vector<kafka::TopicPartition>& revoked) {
   // Finish what was dispatched: every result produced and acknowledged, every changelog record
   // durable. Then the commit covers all of it and the next owner starts exactly behind it.
   flush_batches();
+  if (!quiesce())
+    log_warning(std::to_string(ledger_.in_flight()) +
+                " messages still in flight at revoke; the next owner processes them again");
+  if (eos_) {
+    if (!failed()) (void)end_transaction(true, revoked);
+  } else {
+    commit(kafka::CommitMode::sync);
+  }
+  forget(revoked);
+}
+
+bool Ingest::quiesce(std::optional<Clock::duration> stall) {
   const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                            std::chrono::duration<double>(engine_.config.shutdown_timeout_seconds));
-  while ((ledger_.in_flight() > 0 || sink_->states_pending() > 0) && Clock::now() < deadline) {
+  auto last_change = Clock::now();
+  auto last = std::pair(ledger_.in_flight(), sink_->states_pending());
+  while ((last.first > 0 || last.second > 0) && Clock::now() < deadline) {
     producer_->poll(std::chrono::milliseconds(1));
     serve();
     if (engine_.health) engine_.health->beat(daemon::Health::poll_loop);
+    const auto now_state = std::pair(ledger_.in_flight(), sink_->states_pending());
+    if (now_state != last) last = now_state, last_change = Clock::now();
+    if (stall && Clock::now() - last_change > *stall) break;
   }
-  if (ledger_.in_flight() > 0)
-    log_warning(std::to_string(ledger_.in_flight()) +
-                " messages still in flight at revoke; the next owner processes them again");
-  commit(kafka::CommitMode::sync);
-  for (const auto& tp : revoked) ledger_.remove(tp);
-  const auto partitions = partitions_of(revoked, engine_.config.topics);
+  return ledger_.in_flight() == 0 && sink_->states_pending() == 0;
+}
+
+void Ingest::forget(const std::vector<kafka::TopicPartition>& tps) {
+  for (const auto& tp : tps) ledger_.remove(tp);
+  const auto partitions = partitions_of(tps, engine_.config.topics);
   for (auto p : partitions) unrestored_.erase(p);
   if (partitions.empty() || !manager_) return;
   caf::scoped_actor self{caf::actor_cast<caf::actor>(manager_)->home_system()};

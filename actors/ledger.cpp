@@ -37,6 +37,10 @@ void KafkaSink::produce(kafka::Record record, std::uint64_t token) {
   for (int attempt = 0;; ++attempt) {
     auto ok = (record.topic == changelog_topic_ ? changelog_ : producer_).produce(record, token);
     if (ok) return;
+    if (transactional_ && !kafka::is_queue_full(ok.error()) && !kafka::is_too_large(ok.error())) {
+      log_warning("produce to " + record.topic + " refused (" + ok.error().to_string() + "); the transaction is aborted");
+      return discard(token);
+    }
     if (kafka::is_too_large(ok.error()) && !record.value.empty()) {
       // Only a DLQ record can be this large (it carries the bad input unchanged). Rather than
       // hold the stream, send it without the value and say so: key, headers and offsets still
@@ -90,6 +94,23 @@ void KafkaSink::state_delivered(std::uint64_t token) {
     waiting_.erase(it);
   }
   if (durable) durable();  // outside the lock: it messages an actor
+}
+
+void KafkaSink::discard(std::uint64_t token) {
+  doomed_.store(true, std::memory_order_relaxed);
+  std::lock_guard lock(mutex_);
+  if (!is_state_token(token)) return done_.push_back(token);
+  auto it = waiting_.find(token);
+  if (it == waiting_.end()) return;
+  for (const auto& r : it->second.then) done_.push_back(r.second);
+  done_.insert(done_.end(), it->second.done.begin(), it->second.done.end());
+  waiting_.erase(it);
+}
+
+void KafkaSink::drop_pending() {
+  std::lock_guard lock(mutex_);
+  waiting_.clear();
+  ready_.clear();
 }
 
 std::vector<std::pair<kafka::Record, std::uint64_t>> KafkaSink::take_ready() {

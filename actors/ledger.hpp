@@ -2,6 +2,7 @@
 // dispatched message, acknowledgements from the producer and the actors, the offsets safe to
 // commit. Used from the ingest thread only (delivery reports and completions are served there).
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -57,6 +58,16 @@ class KafkaSink final : public Sink {
   std::vector<std::pair<kafka::Record, std::uint64_t>> take_ready();
   // Changelog records not yet acknowledged.
   std::size_t states_pending() const;
+  // exactly_once: once one record of a transaction fails (librdkafka then refuses the rest of
+  // it), the transaction is doomed: failed records are not sent again; their inputs count as
+  // done (discard) so ending the transaction need not wait for them, and it is aborted.
+  void set_transactional(bool on) noexcept { transactional_ = on; }
+  void discard(std::uint64_t token);
+  bool doomed() const noexcept { return doomed_.load(std::memory_order_relaxed); }
+  void clear_doomed() noexcept { doomed_.store(false, std::memory_order_relaxed); }
+  // After an abort: forgets every record still waiting on a state record or for the ingest
+  // thread (they belonged to the aborted transaction; their inputs are processed again).
+  void drop_pending();
  private:
   struct Waiting {
     std::vector<std::pair<kafka::Record, std::uint64_t>> then;
@@ -71,6 +82,8 @@ class KafkaSink final : public Sink {
   std::vector<std::pair<kafka::Record, std::uint64_t>> ready_;
   std::unordered_map<std::uint64_t, Waiting> waiting_;  // by state token
   std::uint64_t next_state_{0};
+  bool transactional_{false};
+  std::atomic<bool> doomed_{false};
 };
 
 }  // namespace hanzo::hmm::actors

@@ -27,6 +27,17 @@ Result<void> validate_kafka(const DaemonConfig& c) {
   for (const auto& [key, value] : c.kafka_properties())
     if ((key == "enable.auto.commit" || key == "enable.auto.offset.store") && value != "false")
       return invalid("kafka." + key, "must be false: offsets are committed only behind producer acknowledgements");
+  // Transactions belong to exactly_once; idempotence is what they are built on.
+  for (const auto& [key, value] : c.kafka_properties()) {
+    if (key == "transactional.id" && !c.exactly_once())
+      return invalid("kafka." + key, "only used with processing.guarantee = \"exactly_once\"");
+    if (key == "enable.idempotence" && value != "true" && c.exactly_once())
+      return invalid("kafka." + key, "must be true with processing.guarantee = \"exactly_once\"");
+    if (key == "isolation.level" && value != "read_committed" && c.exactly_once())
+      return invalid("kafka." + key,
+                     "must be read_committed with processing.guarantee = \"exactly_once\" (restores must not "
+                     "see aborted tenant state)");
+  }
   // librdkafka's own check of names and values, so --check-config catches a typo too.
   if (auto ok = kafka::check_config(c.kafka_properties()); !ok) {
     Error e = std::move(ok).error();
@@ -80,11 +91,16 @@ Result<void> validate_daemon_bounds(const DaemonConfig& c) {
   d["max_tenant_id_bytes"] = c.max_tenant_id_bytes;
   d["shutdown_timeout_seconds"] = c.shutdown_timeout_seconds;
   d["commit_interval_seconds"] = c.commit_interval_seconds;
+  json::object p;
+  p["guarantee"] = c.guarantee;
+  p["transaction_max_messages"] = c.transaction_max_messages;
+  p["transaction_max_seconds"] = c.transaction_max_seconds;
   DaemonConfig scratch;
   config::Schema s;
   declare(s, scratch);
   json::object doc;
   doc["daemon"] = std::move(d);
+  doc["processing"] = std::move(p);
   return s.apply(doc);
 }
 

@@ -57,6 +57,20 @@ void declare_daemon(Schema& t, DaemonConfig& c) {
               "how often offsets behind producer acknowledgements are committed", positive_up_to(3600));
 }
 
+void declare_processing(Schema& t, DaemonConfig& c) {
+  t.text("guarantee", c.guarantee,
+         "at_least_once: a result may appear twice after a crash (the copy marked redelivered); exactly_once: "
+         "results, tenant state and consumed offsets are committed together in Kafka transactions "
+         "(transactional.id defaults to GROUP_ID-HOSTNAME; consumers of the output should read_committed)",
+         {"at_least_once", "exactly_once"})
+      .count("transaction_max_messages", c.transaction_max_messages,
+             "exactly_once: commit the transaction once it covers this many consumed messages", between(1, 1e7))
+      .number("transaction_max_seconds", c.transaction_max_seconds,
+              "exactly_once: ... or once it is this old (results become visible to read_committed consumers "
+              "at commit, so this bounds their added latency)",
+              positive_up_to(60));
+}
+
 }  // namespace
 
 void declare(Schema& s, DaemonConfig& c) {
@@ -68,7 +82,8 @@ void declare(Schema& s, DaemonConfig& c) {
                t.text("listen", c.metrics_listen,
                       "HOST:PORT or [IPV6]:PORT serving /metrics; port 0 picks a free port");
              })
-      .table("daemon", "actors, backpressure and shutdown", [&](Schema& t) { declare_daemon(t, c); });
+      .table("daemon", "actors, backpressure and shutdown", [&](Schema& t) { declare_daemon(t, c); })
+      .table("processing", "delivery guarantee", [&](Schema& t) { declare_processing(t, c); });
 }
 
 }  // namespace hanzo::hmm::daemon

@@ -101,6 +101,7 @@ struct Metrics::Impl {
   pm::Gauge* tenants{};
   pm::Counter* evictions{};
   std::array<pm::Counter*, 3> redelivered{};  // by Redelivery
+  std::array<pm::Counter*, 2> transactions{};  // committed, aborted
   pm::Counter* restored{};
   pm::Counter* restore_time{};
   pm::Family<pm::Gauge>* lag_family{};
@@ -169,6 +170,9 @@ Metrics::Impl::Impl(const MetricsOptions& o) {
                                "Messages seen again after a crash or rebalance, already applied, by outcome.");
   redelivered = {&redelivered_f.Add({{"outcome", "answered"}}), &redelivered_f.Add({{"outcome", "not_kept"}}),
                  &redelivered_f.Add({{"outcome", "feedback_skipped"}})};
+  auto& txn_f = family(pm::BuildCounter(), r, "hanzo_hmmd_transactions_total",
+                       "Kafka transactions ended (processing.guarantee = exactly_once), by outcome.");
+  transactions = {&txn_f.Add({{"outcome", "committed"}}), &txn_f.Add({{"outcome", "aborted"}})};
   restored = &family(pm::BuildCounter(), r, "hanzo_hmmd_tenants_restored_total",
                      "Tenant states restored from the changelog on partition assignment.")
                   .Add({});
@@ -259,6 +263,7 @@ void Metrics::redelivered(Redelivery what) noexcept {
   const auto i = static_cast<std::size_t>(what);
   if (i < impl_->redelivered.size()) impl_->redelivered[i]->Increment();
 }
+void Metrics::transaction(bool committed) noexcept { impl_->transactions[committed ? 0 : 1]->Increment(); }
 void Metrics::tenants_restored(std::size_t n) noexcept { impl_->restored->Increment(static_cast<double>(n)); }
 void Metrics::restore_seconds(double seconds) noexcept {
   if (seconds > 0) impl_->restore_time->Increment(seconds);

@@ -192,6 +192,14 @@ TEST_CASE("daemon config: every bound and cross-check names its key", "[daemon][
       {"[kafka]\n\"linger.ms\" = \"soon\"\n", "kafka.linger.ms", "Invalid value"},
       {"[kafka]\nenable.auto.offset.store = \"true\"\n", "kafka.enable.auto.offset.store", "must be false"},
       {"kafka = 3\n", "kafka", "a table"},
+      {"[processing]\nguarantee = \"exactly-once\"\n", "processing.guarantee", "exactly_once"},
+      {"[processing]\ntransaction_max_messages = 0\n", "processing.transaction_max_messages", "out of bounds"},
+      {"[processing]\ntransaction_max_seconds = 0\n", "processing.transaction_max_seconds", "> 0"},
+      {"[kafka]\n\"transactional.id\" = \"x\"\n", "kafka.transactional.id", "only used with"},
+      {"[processing]\nguarantee = \"exactly_once\"\n[kafka]\n\"enable.idempotence\" = false\n",
+       "kafka.enable.idempotence", "must be true"},
+      {"[processing]\nguarantee = \"exactly_once\"\n[kafka]\n\"isolation.level\" = \"read_uncommitted\"\n",
+       "kafka.isolation.level", "read_committed"},
       // The MarketMaker's keys are still checked, by its own declaration and validate().
       {"[market]\nlamda = 0.1\n", "market.lamda", "did you mean \"lambda\""},
       {"[router.regimes.crisis]\ngamma = 0\n", "router.regimes.crisis.gamma", "out of bounds"},
@@ -204,6 +212,15 @@ TEST_CASE("daemon config: every bound and cross-check names its key", "[daemon][
   }
   // A false auto-commit is accepted: it is what the daemon needs anyway.
   CHECK(daemon::daemon_config_from_toml("[kafka]\n\"enable.auto.commit\" = false\n", "c.toml"));
+  // exactly_once with its own transactional.id, and the default guarantee.
+  auto eos = daemon::daemon_config_from_toml(
+      "[processing]\nguarantee = \"exactly_once\"\ntransaction_max_messages = 500\n[kafka]\n\"transactional.id\" = "
+      "\"t1\"\n",
+      "c.toml");
+  REQUIRE(eos);
+  CHECK(eos->exactly_once());
+  CHECK(eos->transaction_max_messages == 500);
+  CHECK_FALSE(DaemonConfig{}.exactly_once());
 }
 
 TEST_CASE("daemon config: validate() checks a config built in code like a file", "[daemon][config]") {

@@ -183,6 +183,9 @@ void update_all(Metrics& m) {
   m.redelivered(daemon::Redelivery::answered);
   m.redelivered(daemon::Redelivery::feedback_skipped);
   m.redelivered(daemon::Redelivery::answered);
+  m.transaction(true);
+  m.transaction(true);
+  m.transaction(false);
   m.progressing(false);
   m.progressing(true);
   m.tenants_restored(1000);
@@ -275,6 +278,8 @@ TEST_CASE("metrics: the scrape holds exactly the series the updates imply", "[me
       {{"hanzo_hmmd_redelivered_messages_total", {{"outcome", "answered"}}}, 2},
       {{"hanzo_hmmd_redelivered_messages_total", {{"outcome", "not_kept"}}}, 0},
       {{"hanzo_hmmd_redelivered_messages_total", {{"outcome", "feedback_skipped"}}}, 1},
+      {{"hanzo_hmmd_transactions_total", {{"outcome", "committed"}}}, 2},
+      {{"hanzo_hmmd_transactions_total", {{"outcome", "aborted"}}}, 1},
       {{"hanzo_hmmd_tenants_restored_total", {}}, 1500},
       {{"hanzo_hmmd_progressing", {}}, 1},
       {{"hanzo_hmmd_restore_seconds_total", {}}, 0.75},

@@ -99,13 +99,17 @@ void DaemonProcess::kill9() {
 int DaemonProcess::terminate(std::chrono::seconds timeout) {
   if (pid_ <= 0) return -1;
   ::kill(pid_, SIGTERM);
+  if (auto status = wait_exit(timeout)) return *status;
+  kill9();
+  return -1;
+}
+
+std::optional<int> DaemonProcess::wait_exit(std::chrono::seconds timeout) {
+  if (pid_ <= 0) return -1;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   int status = 0;
   while (waitpid(pid_, &status, WNOHANG) == 0) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      kill9();
-      return -1;
-    }
+    if (std::chrono::steady_clock::now() > deadline) return std::nullopt;
     std::this_thread::sleep_for(20ms);
   }
   pid_ = -1;

@@ -46,6 +46,8 @@ class DaemonProcess {
   void set_env(std::string key, std::string value) { env_.emplace_back(std::move(key), std::move(value)); }
   void kill9();               // SIGKILL and reap
   int terminate(std::chrono::seconds timeout = 60s);  // SIGTERM, wait; the exit status
+  // Waits for the process to exit on its own: its exit status, or nullopt if still running.
+  std::optional<int> wait_exit(std::chrono::seconds timeout);
   bool running() const noexcept { return pid_ > 0; }
   std::string log_tail(std::size_t bytes = 4000) const;
   int starts() const noexcept { return starts_; }

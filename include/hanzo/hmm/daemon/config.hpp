@@ -42,6 +42,11 @@ struct DaemonConfig {
   std::size_t max_tenant_id_bytes{256};     // longer keys go to the DLQ ("bad_key")
   double shutdown_timeout_seconds{30.0};    // SIGTERM: how long to drain before giving up
   double commit_interval_seconds{1.0};      // how often acknowledged offsets are committed
+  // [processing]
+  std::string guarantee{"at_least_once"};   // or "exactly_once": results and offsets in transactions
+  std::size_t transaction_max_messages{2000};  // exactly_once: commit after this many consumed messages
+  double transaction_max_seconds{0.1};         // ... or once the transaction is this old
+  bool exactly_once() const noexcept { return guarantee == "exactly_once"; }
 
   // Every layer's checks plus the daemon's cross-checks (resume_in_flight < max_in_flight, a
   // parseable metrics address, distinct topic names). Errors name the file key.

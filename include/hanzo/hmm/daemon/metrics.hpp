@@ -81,6 +81,8 @@ class Metrics {
   void redelivered(Redelivery what) noexcept;
   void tenants_restored(std::size_t n) noexcept;
   void restore_seconds(double seconds) noexcept;
+  // exactly_once: a transaction ended (committed, or aborted and its partitions rewound).
+  void transaction(bool committed) noexcept;
   // Replaces the lag series with these partitions' (revoked partitions disappear).
   void consumer_lag(std::span<const kafka::PartitionLag> lags);
   void producer_queue(std::size_t n) noexcept;
