@@ -265,20 +265,7 @@ Result<void> Consumer::seek(const std::vector<TopicPartitionOffset>& offsets, st
 }
 
 Result<int> Consumer::partition_count(const std::string& topic, std::chrono::milliseconds timeout) {
-  rd_kafka_topic_t* t = rd_kafka_topic_new(impl_->rk, topic.c_str(), nullptr);
-  if (!t) return detail::kafka_error("metadata " + topic, rd_kafka_last_error());
-  const rd_kafka_metadata_t* md = nullptr;
-  const rd_kafka_resp_err_t err = rd_kafka_metadata(impl_->rk, 0, t, &md, static_cast<int>(timeout.count()));
-  Result<int> result = 0;
-  if (err)
-    result = detail::kafka_error("metadata " + topic, err);
-  else if (md->topic_cnt != 1 || md->topics[0].err)
-    result = detail::kafka_error("metadata " + topic, md->topic_cnt == 1 ? md->topics[0].err : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC);
-  else
-    result = md->topics[0].partition_cnt;
-  if (md) rd_kafka_metadata_destroy(md);
-  rd_kafka_topic_destroy(t);
-  return result;
+  return detail::partition_count(impl_->rk, topic, timeout);
 }
 
 Result<std::pair<std::int64_t, std::int64_t>> Consumer::watermarks(const std::string& topic, std::int32_t partition,

@@ -93,5 +93,22 @@ std::vector<TopicPartitionOffset> to_offsets(const rd_kafka_topic_partition_list
   return out;
 }
 
+Result<int> partition_count(rd_kafka_t* rk, const std::string& topic, std::chrono::milliseconds timeout) {
+  rd_kafka_topic_t* t = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
+  if (!t) return kafka_error("metadata " + topic, rd_kafka_last_error());
+  const rd_kafka_metadata_t* md = nullptr;
+  const rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, t, &md, static_cast<int>(timeout.count()));
+  Result<int> result = 0;
+  if (err)
+    result = kafka_error("metadata " + topic, err);
+  else if (md->topic_cnt != 1 || md->topics[0].err)
+    result = kafka_error("metadata " + topic, md->topic_cnt == 1 ? md->topics[0].err : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC);
+  else
+    result = md->topics[0].partition_cnt;
+  if (md) rd_kafka_metadata_destroy(md);
+  rd_kafka_topic_destroy(t);
+  return result;
+}
+
 }  // namespace detail
 }  // namespace hanzo::hmm::kafka

@@ -2,6 +2,7 @@
 // that includes rdkafka.h.
 #pragma once
 
+#include <chrono>
 #include <string>
 
 #include <librdkafka/rdkafka.h>
@@ -33,6 +34,10 @@ const std::string* lookup(const Config& config, const std::string& key);
 // Copies librdkafka headers out / builds librdkafka headers (caller owns the result).
 Headers copy_headers(const rd_kafka_message_t* msg);
 rd_kafka_headers_t* make_headers(const Headers& headers);
+
+// The partition count of `topic` from the broker's metadata, asked through client `rk`
+// (errors name the topic: unknown topic, timeout). Producers use it to warm up a topic.
+Result<int> partition_count(rd_kafka_t* rk, const std::string& topic, std::chrono::milliseconds timeout);
 
 std::vector<TopicPartition> to_partitions(const rd_kafka_topic_partition_list_t* list);
 std::vector<TopicPartitionOffset> to_offsets(const rd_kafka_topic_partition_list_t* list);

@@ -136,17 +136,8 @@ Result<void> Producer::produce(const Record& record, std::uint64_t token) {
 }
 
 Result<void> Producer::warm_up(const std::string& topic, std::chrono::milliseconds timeout) {
-  rd_kafka_topic_t* t = rd_kafka_topic_new(impl_->rk, topic.c_str(), nullptr);
-  if (!t) return detail::kafka_error("metadata " + topic, rd_kafka_last_error());
-  const rd_kafka_metadata_t* md = nullptr;
-  const rd_kafka_resp_err_t err = rd_kafka_metadata(impl_->rk, 0, t, &md, static_cast<int>(timeout.count()));
-  Result<void> result;
-  if (err) result = detail::kafka_error("metadata " + topic, err);
-  else if (md->topic_cnt != 1 || md->topics[0].err)
-    result = detail::kafka_error("metadata " + topic, md->topic_cnt == 1 ? md->topics[0].err : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC);
-  if (md) rd_kafka_metadata_destroy(md);
-  rd_kafka_topic_destroy(t);
-  return result;
+  if (auto n = detail::partition_count(impl_->rk, topic, timeout); !n) return std::move(n).error();
+  return {};
 }
 
 int Producer::poll(std::chrono::milliseconds timeout) {
