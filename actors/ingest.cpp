@@ -84,7 +84,7 @@ Result<std::unique_ptr<Ingest>> Ingest::create(Engine& engine) {
   cb.assigned = [self](const std::vector<kafka::TopicPartition>& tps) {
     log_info("assigned " + std::to_string(tps.size()) + " partitions");
     self->restore(tps);
-    if (self->bp_.paused)  // pause state does not survive a rebalance
+    if (self->bp_.paused)  // fetching is paused (backpressure): the new partitions too
       for (const auto& tp : tps) (void)self->consumer_->pause(tp.topic, tp.partition);
   };
   cb.revoked = [self](const std::vector<kafka::TopicPartition>& tps) {
@@ -95,6 +95,9 @@ Result<std::unique_ptr<Ingest>> Ingest::create(Engine& engine) {
     else
       log_info("revoked " + std::to_string(tps.size()) + " partitions");
     self->release(tps);
+    // librdkafka would keep them paused into a later re-assignment, where a backpressure resume
+    // that ran while nothing was assigned would never reach them: the consumer would stall.
+    for (const auto& tp : tps) (void)self->consumer_->resume(tp.topic, tp.partition);
   };
   cb.committed = [self](const Result<void>& r, const std::vector<kafka::TopicPartitionOffset>& offsets) {
     if (!r) {

@@ -39,8 +39,8 @@ int main(int argc, char** argv) {
   Workload work(static_cast<std::size_t>(40000 * scale()), defaults);
   const std::size_t n = work.size();
   auto reach = [&](DecisionLog& d, double share) {
-    check(d.wait_decided(static_cast<std::size_t>(n * share), std::chrono::seconds(300)),
-          "only " + std::to_string(d.decided()) + " of " + std::to_string(n) + " decided");
+    if (const auto why = d.await_decided(static_cast<std::size_t>(n * share), n, std::chrono::seconds(300)); !why.empty())
+      check(false, why);
   };
   DecisionLog decisions(bootstrap, topics.decisions);
   Sender sender(bootstrap);

@@ -49,8 +49,8 @@ int main(int argc, char** argv) {
   const std::size_t n = work.size();
   DecisionLog decisions(stage.bootstrap(), topics.decisions);
   auto reach = [&](double share) {
-    check(decisions.wait_decided(static_cast<std::size_t>(n * share), std::chrono::seconds(300)),
-          "only " + std::to_string(decisions.decided()) + " of " + std::to_string(n) + " decided");
+    if (const auto why = decisions.await_decided(static_cast<std::size_t>(n * share), n, std::chrono::seconds(300)); !why.empty())
+      check(false, why);
   };
   Sender sender(stage.bootstrap());
   daemon.start();

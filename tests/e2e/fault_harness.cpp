@@ -231,6 +231,11 @@ bool DecisionLog::wait_decided(std::size_t n, std::chrono::seconds timeout) cons
   return true;
 }
 
+std::string DecisionLog::await_decided(std::size_t n, std::size_t total, std::chrono::seconds timeout) const {
+  if (wait_decided(n, timeout)) return {};
+  return "only " + std::to_string(decided()) + " of " + std::to_string(total) + " decided";
+}
+
 std::string write_config(const std::string& dir, const std::string& bootstrap, const std::string& extra_kafka) {
   const std::string path = dir + "/hanzo-hmmd.toml";
   std::ofstream out(path);

@@ -93,6 +93,9 @@ class DecisionLog {
   std::size_t duplicates() const;  // copies beyond the first per id
   std::map<std::string, Entry> snapshot() const;
   bool wait_decided(std::size_t n, std::chrono::seconds timeout) const;
+  // Waits as wait_decided; empty if `n` were decided, else "only X of TOTAL decided" counted
+  // after the wait (a message built in the same call as the wait may be evaluated before it).
+  std::string await_decided(std::size_t n, std::size_t total, std::chrono::seconds timeout) const;
 
  private:
   void run();

@@ -40,8 +40,8 @@ int main(int argc, char** argv) {
     if (!ok) fail(what + "\n" + log());
   };
   auto reach = [&](DecisionLog& d, double share, std::size_t n) {
-    check(d.wait_decided(static_cast<std::size_t>(n * share), std::chrono::seconds(300)),
-          "only " + std::to_string(d.decided()) + " of " + std::to_string(n) + " decided");
+    if (const auto why = d.await_decided(static_cast<std::size_t>(n * share), n, std::chrono::seconds(300)); !why.empty())
+      check(false, why);
   };
 
   Workload work(static_cast<std::size_t>(60000 * scale()), defaults);

@@ -30,7 +30,8 @@ struct RebalanceCallbacks {
   // Before fetching from newly assigned partitions starts: restore their tenants here.
   std::function<void(const std::vector<TopicPartition>&)> assigned;
   // Before partitions go away: flush their state and commit what is acknowledged here.
-  // Pause state does not survive a rebalance; re-apply it on assignment if still needed.
+  // librdkafka keeps a partition's pause flag across revocation and a later re-assignment
+  // (librdkafka#1849): resume revoked partitions here, re-apply pauses on assignment if needed.
   std::function<void(const std::vector<TopicPartition>&)> revoked;
   // Outcome of asynchronous commits (optional).
   std::function<void(const Result<void>&, const std::vector<TopicPartitionOffset>&)> committed;
