@@ -105,9 +105,7 @@ Result<std::unique_ptr<Ingest>> Ingest::create(Engine& engine) {
       self->ledger_.commit_failed(offsets);
       return log_warning("offset commit failed: " + r.error().to_string());
     }
-    for (const auto& o : offsets)
-      if (o.topic == self->engine_.config.topics.requests && o.offset >= 0)
-        self->engine_.committed.set(o.partition, o.offset);
+    self->note_committed(offsets);
   };
   auto consumer = kafka::Consumer::create(consumer_properties(props), std::move(cb));
   if (!consumer) return std::move(consumer).error();
@@ -256,9 +254,12 @@ void Ingest::commit(kafka::CommitMode mode) {
     ledger_.commit_failed(offsets);
     return log_warning("commit failed: " + ok.error().to_string());
   }
-  if (mode == kafka::CommitMode::sync)
-    for (const auto& o : offsets)
-      if (o.topic == engine_.config.topics.requests) engine_.committed.set(o.partition, o.offset);
+  if (mode == kafka::CommitMode::sync) note_committed(offsets);
+}
+
+void Ingest::note_committed(const std::vector<kafka::TopicPartitionOffset>& offsets) {
+  for (const auto& o : offsets)
+    if (o.topic == engine_.config.topics.requests && o.offset >= 0) engine_.committed.set(o.partition, o.offset);
 }
 
 void Ingest::periodic(Clock::time_point now) {

@@ -74,6 +74,8 @@ class Ingest {
   void backpressure();
   void periodic(std::chrono::steady_clock::time_point now);
   void commit(kafka::CommitMode mode);
+  // The group now has `offsets` committed: requests-topic ones go to the CommitBoard.
+  void note_committed(const std::vector<kafka::TopicPartitionOffset>& offsets);
   void pause_all(bool pause);
   void drain();
   std::size_t poll_round(kafka::Consumer& consumer, std::chrono::milliseconds wait);

@@ -3,8 +3,10 @@
 // state; a transaction ends when it covers transaction_max_messages consumed messages or is
 // transaction_max_seconds old. Ending it: stop dispatching (no poll), wait until every dispatched
 // message's results are acknowledged, then add the processed-through offsets per partition
-// (the ledger's, never the poll position) and commit. So a transaction's offsets and its results
-// are the same set of messages, and an aborted one leaves no trace for read_committed readers.
+// (the ledger's, never the poll position) and commit. So a transaction's offsets cover exactly
+// the messages whose results it holds (if the wait stalls, results still on their way go into
+// the next transaction with their offsets), and an aborted one leaves no trace for
+// read_committed readers.
 // Abortable errors: abort, rewind the partitions to their committed offsets and restore their
 // tenants from the (read_committed) changelog. Fatal errors (fenced): stop, exit non-zero.
 #include <thread>
@@ -85,8 +87,7 @@ bool Ingest::end_transaction(bool begin_next, const std::vector<kafka::TopicPart
     abort_and_rewind(leaving);
     if (failed()) return false;
   } else {
-    for (const auto& o : offsets)
-      if (o.topic == engine_.config.topics.requests) engine_.committed.set(o.partition, o.offset);
+    note_committed(offsets);
     if (engine_.metrics) engine_.metrics->transaction(true);
   }
   txn_messages_ = 0;
