@@ -92,6 +92,11 @@ int run_daemon(const DaemonOptions& options) {
       return kExitFailure;
     }
     cluster.emplace(std::move(*c));
+    // The embedded broker shares this machine's cores with the daemon's workers (and, in the
+    // demo and the benchmark, the load generator); favoured like a broker on its own machine,
+    // it keeps round trips short under load (at 13,000 requests/s on 2 cores, p99 1.9 s -> 0.06 s).
+    if (auto favoured = cluster->set_nice(kafka::MockCluster::kEmbeddedNice); !favoured)
+      log_info("embedded Kafka runs at normal priority (" + favoured.error().to_string() + ")");
     create_topics(*cluster, cfg->topics);
     cfg->kafka.emplace_back("bootstrap.servers", cluster->bootstrap_servers());
     // The mock holds a fetch without data for the whole fetch.wait.max.ms even when data arrives

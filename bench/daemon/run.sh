@@ -34,6 +34,8 @@ print(f"hanzo-hmmd end to end: {dps:.0f} decisions/s -> {dps / same:.2f}x the sa
       f"(target >= 0.5), {dps / echo:.2f}x the echo")
 print(f"latency at half of {l['max_decisions_per_s']} decisions/s ({l['half_rate']} requests/s): "
       f"p50 {l['p50_ms']:.1f} ms, p99 {l['p99_ms']:.1f} ms (target p99 <= 20 ms), missing {l['missing']}")
+print(f"  the same load on a raw consume->produce passthrough: p50 {l['passthrough_p50_ms']:.1f} ms, "
+      f"p99 {l['passthrough_p99_ms']:.1f} ms -> the daemon adds {l['p99_ms'] - l['passthrough_p99_ms']:.1f} ms at p99")
 mem = m.get("memory", [])
 if len(mem) >= 2:
     a, b = mem[0], mem[-1]

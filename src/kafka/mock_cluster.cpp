@@ -3,14 +3,38 @@
 #include "detail.hpp"  // rdkafka.h, which rdkafka_mock.h needs first
 
 #include <librdkafka/rdkafka_mock.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 
 namespace hanzo::hmm::kafka {
+
+namespace {
+
+// The process's threads librdkafka named "rdk:mock" (the mock cluster's event loop).
+std::vector<int> mock_threads() {
+  std::vector<int> tids;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/task", ec)) {
+    std::ifstream comm(entry.path() / "comm");
+    std::string name;
+    if (std::getline(comm, name) && name.starts_with("rdk:mock")) tids.push_back(std::stoi(entry.path().filename()));
+  }
+  return tids;
+}
+
+}  // namespace
 
 struct MockCluster::Impl {
   rd_kafka_t* rk{nullptr};  // owns the mock cluster's threads; never connects anywhere itself
   rd_kafka_mock_cluster_t* cluster{nullptr};
   std::string bootstraps;
   int brokers{0};
+  std::vector<int> threads;  // this cluster's event-loop thread ids (Linux)
 
   ~Impl() {
     // The cluster must go before the handle it was created on.
@@ -37,8 +61,11 @@ Result<MockCluster> MockCluster::create(int brokers) {
   }
   auto impl = std::make_unique<Impl>();
   impl->rk = rk;
+  const auto before = mock_threads();
   impl->cluster = rd_kafka_mock_cluster_new(rk, brokers);
   if (!impl->cluster) return make_error(Errc::io_error, "mock cluster", "rd_kafka_mock_cluster_new failed");
+  for (int tid : mock_threads())
+    if (std::find(before.begin(), before.end(), tid) == before.end()) impl->threads.push_back(tid);
   impl->bootstraps = rd_kafka_mock_cluster_bootstraps(impl->cluster);
   impl->brokers = brokers;
   return MockCluster(std::move(impl));
@@ -46,6 +73,14 @@ Result<MockCluster> MockCluster::create(int brokers) {
 
 const std::string& MockCluster::bootstrap_servers() const noexcept { return impl_->bootstraps; }
 int MockCluster::broker_count() const noexcept { return impl_->brokers; }
+
+Result<std::size_t> MockCluster::set_nice(int nice) {
+  if (impl_->threads.empty()) return make_error(Errc::io_error, "mock cluster", "its thread was not found in /proc/self/task");
+  for (int tid : impl_->threads)
+    if (setpriority(PRIO_PROCESS, static_cast<id_t>(tid), nice) != 0)
+      return make_error(Errc::io_error, "mock cluster", "nice " + std::to_string(nice) + ": " + std::strerror(errno));
+  return impl_->threads.size();
+}
 
 Result<void> MockCluster::create_topic(const std::string& name, int partitions, int replication) {
   auto err = rd_kafka_mock_topic_create(impl_->cluster, name.c_str(), partitions, replication);

@@ -32,6 +32,14 @@ class MockCluster {
 
   Result<void> create_topic(const std::string& name, int partitions, int replication = 1);
 
+  // Sets the nice value of the cluster's event-loop thread (it serves every broker). The mock
+  // stands in for brokers on other machines; sharing cores with busy clients, it can be starved
+  // of CPU, which shows as produce and fetch round trips of 100 ms and more. A negative value
+  // needs CAP_SYS_NICE. Returns the number of threads changed.
+  Result<std::size_t> set_nice(int nice);
+  // What hanzo-hmmd --embedded-kafka (and the benchmarks standing in for it) ask for.
+  static constexpr int kEmbeddedNice = -10;
+
   // Fault injection (issue 5). broker ids are 1-based.
   Result<void> broker_down(std::int32_t broker_id);
   Result<void> broker_up(std::int32_t broker_id);
