@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <utility>
 
 #include "hanzo/hmm/daemon/metrics.hpp"
 #include "log.hpp"
@@ -27,16 +28,17 @@ void prune_replay(tenant_state& st) {
     std::erase_if(st.replay, [&](const auto& a) { return a.offset >= 0 && a.offset < committed; });
 }
 
-// The state as a changelog record with the answers of `st.record.answers` (then cleared).
-std::vector<std::byte> encode_state(tenant_state& st) {
+// Encodes the state as a changelog record with the answers of `st.record.answers` (then
+// cleared): `encode(record)` writes it where it is needed, without copies.
+template <class Encode>
+void encode_state(tenant_state& st, Encode&& encode) {
   auto cp = st.session->checkpoint();  // no rebase: checkpointing changes nothing the tenant does
   st.record.session = std::move(cp.state);
   st.record.progress = std::move(cp.progress);
-  auto bytes = st.record.encode();
+  encode(std::as_const(st.record));
   st.record.session = {};
   st.record.progress = {};
   st.record.answers.clear();
-  return bytes;
 }
 
 // Writes the state to the changelog; the held decisions and the feedback applied since the
@@ -44,11 +46,10 @@ std::vector<std::byte> encode_state(tenant_state& st) {
 void write_state(self_ptr self) {
   auto& st = self->state;
   ++st.record.sequence;
-  const auto bytes = encode_state(st);
   kafka::Record r;
+  encode_state(st, [&r](const daemon::TenantRecord& record) { record.encode_into(r.value); });
   r.topic = st.engine->config.topics.tenant_state;
   r.key = st.tenant;
-  r.value.assign(reinterpret_cast<const char*>(bytes.data()), bytes.size());
   r.partition = st.record.partition;
   ++st.writes_in_flight;
   // Weak: a record in flight does not keep an evicted tenant alive.
@@ -209,7 +210,8 @@ void pump(self_ptr self) {
   if (!st.snapshot_waiters.empty()) {
     prune_replay(st);
     st.record.answers = st.replay;
-    TenantState state{st.tenant, encode_state(st)};
+    TenantState state{st.tenant, {}};
+    encode_state(st, [&state](const daemon::TenantRecord& record) { state.bytes = record.encode(); });
     for (auto& rp : st.snapshot_waiters) rp.deliver(state);
     st.snapshot_waiters.clear();
   }

@@ -63,12 +63,18 @@ void TenantRecord::prune(std::int64_t committed) {
   std::erase_if(answers, [&](const Answer& a) { return a.offset >= 0 && a.offset < committed; });
 }
 
-std::vector<std::byte> TenantRecord::encode() const {
-  auto id_len = [](const Answer& a) { return std::min<std::size_t>(a.request_id.size(), 0xffff); };
+namespace {
+std::size_t id_len(const TenantRecord::Answer& a) { return std::min<std::size_t>(a.request_id.size(), 0xffff); }
+}  // namespace
+
+std::size_t TenantRecord::encoded_size() const noexcept {
   std::size_t size = kHeaderBytes + 8 + 8 + 4 + 4 + session.size() + 4 + progress.size();
   for (const auto& a : answers) size += 2 + id_len(a) + 8 + 4 + a.decision.size();
-  std::vector<std::byte> out(size);
-  Writer w{out.data()};
+  return size;
+}
+
+void TenantRecord::encode_to(std::byte* out) const noexcept {
+  Writer w{out};
   w.bytes(kMagic, sizeof kMagic);
   w.put(kVersion);
   w.put(sequence);
@@ -87,7 +93,17 @@ std::vector<std::byte> TenantRecord::encode() const {
   w.bytes(session.data(), session.size());
   w.put(static_cast<std::uint32_t>(progress.size()));
   w.bytes(progress.data(), progress.size());
+}
+
+std::vector<std::byte> TenantRecord::encode() const {
+  std::vector<std::byte> out(encoded_size());
+  encode_to(out.data());
   return out;
+}
+
+void TenantRecord::encode_into(std::string& out) const {
+  out.resize(encoded_size());
+  encode_to(reinterpret_cast<std::byte*>(out.data()));
 }
 
 std::optional<TenantRecord::Head> TenantRecord::peek(std::span<const std::byte> bytes) noexcept {

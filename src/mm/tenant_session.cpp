@@ -1,5 +1,7 @@
 #include "hanzo/hmm/mm/tenant_session.hpp"
 
+#include <algorithm>
+#include <cassert>
 #include <cstring>
 
 namespace hanzo::hmm::mm {
@@ -74,9 +76,6 @@ namespace {
 constexpr char kMagic[4] = {'H', 'Z', 'M', 'M'};
 constexpr std::uint16_t kVersion = 2;  // v2 adds the decision window; v1 is still read
 
-void put_u32(std::vector<std::byte>& out, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) out.push_back(static_cast<std::byte>((v >> (8 * i)) & 0xff));
-}
 std::uint32_t get_u32(const std::byte* p) {
   std::uint32_t v = 0;
   for (int i = 0; i < 4; ++i) v |= static_cast<std::uint32_t>(p[i]) << (8 * i);
@@ -84,11 +83,6 @@ std::uint32_t get_u32(const std::byte* p) {
 }
 Error corrupt(const std::string& what) { return make_error(Errc::parse_error, "tenant snapshot", what); }
 
-template <class T>
-void put_raw(std::vector<std::byte>& out, const T& v) {
-  const auto* p = reinterpret_cast<const std::byte*>(&v);
-  out.insert(out.end(), p, p + sizeof v);
-}
 template <class T>
 bool get_raw(std::span<const std::byte> bytes, std::size_t& at, T& v) {
   if (bytes.size() - at < sizeof v) return false;
@@ -102,23 +96,39 @@ bool get_raw(std::span<const std::byte> bytes, std::size_t& at, T& v) {
 // the adapter once (and a repeated one is still a duplicate) after the tenant comes back.
 // Per entry: answered u8, model u16, id length u16 + bytes, x (f32 each), preference flags u8,
 // [max_latency f64], [max_cost f64], quality_threshold f64. Little-endian hosts only (x86-64).
-void TenantSession::encode_window(std::vector<std::byte>& out) const {
+// Written field by field into a buffer sized once: this runs for every changelog record.
+std::size_t TenantSession::window_bytes() const noexcept {
+  std::size_t n = 2;
+  for (const auto& p : window_)
+    n += 1 + 2 + 2 + std::min<std::size_t>(p.request_id.size(), 0xffff) + sizeof(p.x) + 1 + 8 +
+         (p.preferences.max_latency_ms ? 8 : 0) + (p.preferences.max_cost_per_token ? 8 : 0);
+  return n;
+}
+
+std::byte* TenantSession::encode_window(std::byte* out) const {
+  const auto put = [&out](const auto& v) {
+    std::memcpy(out, &v, sizeof v);
+    out += sizeof v;
+  };
   const std::size_t n = window_.size();
-  put_raw(out, static_cast<std::uint16_t>(n));
+  put(static_cast<std::uint16_t>(n));
   for (std::size_t k = 0; k < n; ++k) {
     const Pending& p = window_[n < kWindow ? k : (next_ + k) % kWindow];
-    put_raw(out, static_cast<std::uint8_t>(p.answered));
-    put_raw(out, static_cast<std::uint16_t>(p.model));
-    put_raw(out, static_cast<std::uint16_t>(p.request_id.size()));
-    const auto* id = reinterpret_cast<const std::byte*>(p.request_id.data());
-    out.insert(out.end(), id, id + p.request_id.size());
-    for (float f : p.x) put_raw(out, f);
+    const auto id_len = static_cast<std::uint16_t>(std::min<std::size_t>(p.request_id.size(), 0xffff));
+    put(static_cast<std::uint8_t>(p.answered));
+    put(static_cast<std::uint16_t>(p.model));
+    put(id_len);
+    std::memcpy(out, p.request_id.data(), id_len);
+    out += id_len;
+    static_assert(sizeof(p.x) == sizeof(float) * routing::kFeatures, "x is packed floats");
+    put(p.x);
     const std::uint8_t flags = (p.preferences.max_latency_ms ? 1 : 0) | (p.preferences.max_cost_per_token ? 2 : 0);
-    put_raw(out, flags);
-    if (p.preferences.max_latency_ms) put_raw(out, *p.preferences.max_latency_ms);
-    if (p.preferences.max_cost_per_token) put_raw(out, *p.preferences.max_cost_per_token);
-    put_raw(out, p.preferences.quality_threshold);
+    put(flags);
+    if (p.preferences.max_latency_ms) put(*p.preferences.max_latency_ms);
+    if (p.preferences.max_cost_per_token) put(*p.preferences.max_cost_per_token);
+    put(p.preferences.quality_threshold);
   }
+  return out;
 }
 
 Result<void> TenantSession::decode_window(std::span<const std::byte> bytes, std::size_t models) {
@@ -164,19 +174,29 @@ std::vector<std::byte> TenantSession::snapshot() {
 TenantSession::Checkpoint TenantSession::checkpoint() const {
   const auto inner = tenant_.snapshot_unchanged();
   const auto counts = outcomes_.encode();
-  std::vector<std::byte> out;
-  out.reserve(14 + inner.size() + counts.size());
-  for (char c : kMagic) out.push_back(static_cast<std::byte>(c));
-  out.push_back(static_cast<std::byte>(kVersion & 0xff));
-  out.push_back(static_cast<std::byte>(kVersion >> 8));
-  put_u32(out, static_cast<std::uint32_t>(inner.size()));
-  out.insert(out.end(), inner.begin(), inner.end());
-  put_u32(out, static_cast<std::uint32_t>(counts.size()));
-  for (auto b : counts) out.push_back(static_cast<std::byte>(b));
-  std::vector<std::byte> window;
-  encode_window(window);
-  put_u32(out, static_cast<std::uint32_t>(window.size()));
-  out.insert(out.end(), window.begin(), window.end());
+  const std::size_t window = window_bytes();
+  std::vector<std::byte> out(6 + 4 + inner.size() + 4 + counts.size() + 4 + window);
+  std::byte* p = out.data();
+  const auto put_bytes = [&p](const void* src, std::size_t n) {
+    if (n) std::memcpy(p, src, n);
+    p += n;
+  };
+  const auto put_len = [&](std::size_t n) {
+    const auto v = static_cast<std::uint32_t>(n);
+    const std::byte le[4] = {std::byte(v & 0xff), std::byte((v >> 8) & 0xff), std::byte((v >> 16) & 0xff),
+                             std::byte(v >> 24)};
+    put_bytes(le, 4);
+  };
+  put_bytes(kMagic, 4);
+  const std::byte version[2] = {std::byte(kVersion & 0xff), std::byte(kVersion >> 8)};
+  put_bytes(version, 2);
+  put_len(inner.size());
+  put_bytes(inner.data(), inner.size());
+  put_len(counts.size());
+  put_bytes(counts.data(), counts.size());
+  put_len(window);
+  p = encode_window(p);
+  assert(p == out.data() + out.size());
   return {std::move(out), tenant_.progress()};
 }
 

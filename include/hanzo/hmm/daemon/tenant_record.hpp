@@ -53,6 +53,7 @@ struct TenantRecord {
   void prune(std::int64_t committed);
 
   std::vector<std::byte> encode() const;
+  void encode_into(std::string& out) const;  // the same bytes, as a record value (no copy)
   // Errors say which field is bad ("tenant record: ...").
   static Result<TenantRecord> decode(std::span<const std::byte> bytes);
   // The fixed header without decoding the rest (restore and revoke look at many records).
@@ -64,6 +65,10 @@ struct TenantRecord {
   static std::optional<Head> peek(std::span<const std::byte> bytes) noexcept;
 
   friend bool operator==(const TenantRecord&, const TenantRecord&) = default;
+
+ private:
+  std::size_t encoded_size() const noexcept;
+  void encode_to(std::byte* out) const noexcept;
 };
 
 // `decision` (a JSON object) with "redelivered": true added before its closing brace: byte-

@@ -78,7 +78,8 @@ class TenantSession {
     routing::Preferences preferences;
     bool answered{false};
   };
-  void encode_window(std::vector<std::byte>& out) const;
+  std::size_t window_bytes() const noexcept;
+  std::byte* encode_window(std::byte* out) const;  // writes window_bytes(); returns the end
   Result<void> decode_window(std::span<const std::byte> bytes, std::size_t models);
   TenantSession(tenant::ActiveTenant t, routing::TenantOutcomes o) : tenant_(std::move(t)), outcomes_(std::move(o)) {}
 
