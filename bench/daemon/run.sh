@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Issue 4, section 8, in one run on this machine: (a) the raw librdkafka passthrough ceiling,
-# (b) hanzo-hmmd end to end, their ratio, latency at half of the maximum rate, and resident memory
+# (b) hanzo-hmmd end to end, their ratio, latency at half of the maximum rate (and a raw passthrough's
+# at the same rate: hanzo-responder-bench), and resident memory
 # per dormant tenant. Every figure is measured here, now; ratios only compare figures of this run.
 # Usage: bench/daemon/run.sh [BIN_DIR (default build/bin)] [--quick]
 set -euo pipefail
