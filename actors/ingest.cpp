@@ -217,7 +217,11 @@ void Ingest::flush_batches() {
 void Ingest::serve() {
   producer_->poll(std::chrono::milliseconds(0));
   if (changelog_) changelog_->poll(std::chrono::milliseconds(0));
-  for (auto& [record, token] : sink_->take_ready()) sink_->produce(std::move(record), token);
+  for (auto& [record, token] : sink_->take_ready()) {
+    if (engine_.metrics && record.input_timestamp_ms >= 0)
+      engine_.metrics->request_latency(static_cast<double>(now_ms() - record.input_timestamp_ms) / 1000.0);
+    sink_->produce(std::move(record), token);
+  }
   for (auto token : sink_->take_done()) ledger_.acknowledge(token);
   if (!retry_.empty()) {
     auto again = std::move(retry_);

@@ -26,10 +26,8 @@ kafka::Record decision_record(Engine& e, const routing::Decision& decision, std:
   r.topic = e.config.topics.decisions;
   r.key = decision.tenant;
   wire::encode_decision_into(r.value, decision);
-  if (e.metrics) {
-    e.metrics->decision(decision.status == routing::Status::routed);
-    if (timestamp_ms >= 0) e.metrics->request_latency(static_cast<double>(now_ms() - timestamp_ms) / 1000.0);
-  }
+  r.input_timestamp_ms = timestamp_ms;  // observed when produced, after the state it needs is durable
+  if (e.metrics) e.metrics->decision(decision.status == routing::Status::routed);
   return r;
 }
 

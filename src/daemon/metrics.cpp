@@ -136,7 +136,7 @@ Metrics::Impl::Impl(const MetricsOptions& o) {
   for (std::size_t i = 0; i < kDlqReasons.size(); ++i) dlq[i] = &dlq_f.Add({{"reason", to_string(kDlqReasons[i])}});
 
   latency = &family(pm::BuildHistogram(), r, "hanzo_hmmd_request_decision_latency_seconds",
-                    "Time from a request's Kafka timestamp to its decision being produced, in seconds.")
+                    "Time from a request's Kafka timestamp to its decision being produced (after the tenant state it depends on is durable), in seconds.")
                  .Add({}, kLatencyBuckets);
   tick = &family(pm::BuildHistogram(), r, "hanzo_hmmd_tick_processing_seconds",
                  "Time the market actor spends applying one tick, in seconds.")

@@ -70,6 +70,9 @@ struct Record {
   Headers headers;
   std::int32_t partition{-1};
   bool null_value{false};  // send no value (a tombstone), e.g. a DLQ copy of one
+  // Not sent: the Kafka timestamp (ms) of the input this record answers, so the request->decision
+  // latency can be observed when the record is finally produced (-1: none).
+  std::int64_t input_timestamp_ms{-1};
 };
 
 // Kafka failures are Errc::io_error with `row` holding librdkafka's rd_kafka_resp_err_t, so a
