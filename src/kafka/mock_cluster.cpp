@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 namespace hanzo::hmm::kafka {
 
@@ -64,8 +65,12 @@ Result<MockCluster> MockCluster::create(int brokers) {
   const auto before = mock_threads();
   impl->cluster = rd_kafka_mock_cluster_new(rk, brokers);
   if (!impl->cluster) return make_error(Errc::io_error, "mock cluster", "rd_kafka_mock_cluster_new failed");
-  for (int tid : mock_threads())
-    if (std::find(before.begin(), before.end(), tid) == before.end()) impl->threads.push_back(tid);
+  // The thread names itself once it runs, which may be after rd_kafka_mock_cluster_new returns.
+  for (int wait_ms = 0; impl->threads.empty() && wait_ms < 2000; ++wait_ms) {
+    for (int tid : mock_threads())
+      if (std::find(before.begin(), before.end(), tid) == before.end()) impl->threads.push_back(tid);
+    if (impl->threads.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   impl->bootstraps = rd_kafka_mock_cluster_bootstraps(impl->cluster);
   impl->brokers = brokers;
   return MockCluster(std::move(impl));
