@@ -1,6 +1,7 @@
 #include "hanzo/hmm/mm/tenant_session.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cassert>
 #include <cstring>
 
@@ -83,6 +84,21 @@ std::uint32_t get_u32(const std::byte* p) {
 }
 Error corrupt(const std::string& what) { return make_error(Errc::parse_error, "tenant snapshot", what); }
 
+// Writes into a buffer sized up front, in host order: the snapshot format is little-endian and
+// so is every host this builds for.
+static_assert(std::endian::native == std::endian::little, "tenant snapshots are written in host order");
+struct Cursor {
+  std::byte* p;
+  void bytes(const void* src, std::size_t n) {
+    if (n) std::memcpy(p, src, n);
+    p += n;
+  }
+  template <class T>
+  void put(const T& v) {
+    bytes(&v, sizeof v);
+  }
+};
+
 template <class T>
 bool get_raw(std::span<const std::byte> bytes, std::size_t& at, T& v) {
   if (bytes.size() - at < sizeof v) return false;
@@ -95,7 +111,7 @@ bool get_raw(std::span<const std::byte> bytes, std::size_t& at, T& v) {
 // The window, oldest first, so feedback for a decision made before an eviction still trains
 // the adapter once (and a repeated one is still a duplicate) after the tenant comes back.
 // Per entry: answered u8, model u16, id length u16 + bytes, x (f32 each), preference flags u8,
-// [max_latency f64], [max_cost f64], quality_threshold f64. Little-endian hosts only (x86-64).
+// [max_latency f64], [max_cost f64], quality_threshold f64.
 // Written field by field into a buffer sized once: this runs for every changelog record.
 std::size_t TenantSession::window_bytes() const noexcept {
   std::size_t n = 2;
@@ -106,29 +122,25 @@ std::size_t TenantSession::window_bytes() const noexcept {
 }
 
 std::byte* TenantSession::encode_window(std::byte* out) const {
-  const auto put = [&out](const auto& v) {
-    std::memcpy(out, &v, sizeof v);
-    out += sizeof v;
-  };
+  Cursor c{out};
   const std::size_t n = window_.size();
-  put(static_cast<std::uint16_t>(n));
+  c.put(static_cast<std::uint16_t>(n));
   for (std::size_t k = 0; k < n; ++k) {
     const Pending& p = window_[n < kWindow ? k : (next_ + k) % kWindow];
     const auto id_len = static_cast<std::uint16_t>(std::min<std::size_t>(p.request_id.size(), 0xffff));
-    put(static_cast<std::uint8_t>(p.answered));
-    put(static_cast<std::uint16_t>(p.model));
-    put(id_len);
-    std::memcpy(out, p.request_id.data(), id_len);
-    out += id_len;
+    c.put(static_cast<std::uint8_t>(p.answered));
+    c.put(static_cast<std::uint16_t>(p.model));
+    c.put(id_len);
+    c.bytes(p.request_id.data(), id_len);
     static_assert(sizeof(p.x) == sizeof(float) * routing::kFeatures, "x is packed floats");
-    put(p.x);
+    c.put(p.x);
     const std::uint8_t flags = (p.preferences.max_latency_ms ? 1 : 0) | (p.preferences.max_cost_per_token ? 2 : 0);
-    put(flags);
-    if (p.preferences.max_latency_ms) put(*p.preferences.max_latency_ms);
-    if (p.preferences.max_cost_per_token) put(*p.preferences.max_cost_per_token);
-    put(p.preferences.quality_threshold);
+    c.put(flags);
+    if (p.preferences.max_latency_ms) c.put(*p.preferences.max_latency_ms);
+    if (p.preferences.max_cost_per_token) c.put(*p.preferences.max_cost_per_token);
+    c.put(p.preferences.quality_threshold);
   }
-  return out;
+  return c.p;
 }
 
 Result<void> TenantSession::decode_window(std::span<const std::byte> bytes, std::size_t models) {
@@ -176,27 +188,16 @@ TenantSession::Checkpoint TenantSession::checkpoint() const {
   const auto counts = outcomes_.encode();
   const std::size_t window = window_bytes();
   std::vector<std::byte> out(6 + 4 + inner.size() + 4 + counts.size() + 4 + window);
-  std::byte* p = out.data();
-  const auto put_bytes = [&p](const void* src, std::size_t n) {
-    if (n) std::memcpy(p, src, n);
-    p += n;
-  };
-  const auto put_len = [&](std::size_t n) {
-    const auto v = static_cast<std::uint32_t>(n);
-    const std::byte le[4] = {std::byte(v & 0xff), std::byte((v >> 8) & 0xff), std::byte((v >> 16) & 0xff),
-                             std::byte(v >> 24)};
-    put_bytes(le, 4);
-  };
-  put_bytes(kMagic, 4);
-  const std::byte version[2] = {std::byte(kVersion & 0xff), std::byte(kVersion >> 8)};
-  put_bytes(version, 2);
-  put_len(inner.size());
-  put_bytes(inner.data(), inner.size());
-  put_len(counts.size());
-  put_bytes(counts.data(), counts.size());
-  put_len(window);
-  p = encode_window(p);
-  assert(p == out.data() + out.size());
+  Cursor c{out.data()};
+  c.bytes(kMagic, 4);
+  c.put(kVersion);
+  c.put(static_cast<std::uint32_t>(inner.size()));
+  c.bytes(inner.data(), inner.size());
+  c.put(static_cast<std::uint32_t>(counts.size()));
+  c.bytes(counts.data(), counts.size());
+  c.put(static_cast<std::uint32_t>(window));
+  c.p = encode_window(c.p);
+  assert(c.p == out.data() + out.size());
   return {std::move(out), tenant_.progress()};
 }
 
