@@ -6,7 +6,7 @@
 // `bootstrap.servers=...`, and answers every request with a copy of a real decision (--decision
 // FILE: one JSON object, e.g. a loadgen report's sample_decision) carrying the request's
 // request_id and tenant: same sizes, same keys, no routing, no changelog. Client settings are
-// the daemon's defaults (fetch.wait.max.ms=5, linger.ms=1, idempotent producer). It reads
+// the daemon's defaults (fetch.wait.max.ms=5, linger.ms=1, socket.nagle.disable, idempotent producer). It reads
 // feedback and ticks too, and drops them. Runs until SIGINT/SIGTERM; prints counts on exit.
 // Usage: hanzo-responder-bench --decision FILE [--linger-ms MS]
 #include <librdkafka/rdkafka.h>
@@ -106,11 +106,12 @@ int main(int argc, char** argv) {
   char err[512];
 
   rd_kafka_conf_t* pconf = make_conf({{"bootstrap.servers", bootstrap}, {"linger.ms", linger},
-                                      {"enable.idempotence", "true"}});
+                                      {"enable.idempotence", "true"}, {"socket.nagle.disable", "true"}});
   rd_kafka_t* producer = rd_kafka_new(RD_KAFKA_PRODUCER, pconf, err, sizeof err);
   if (!producer) die(std::string("producer: ") + err);
   rd_kafka_conf_t* cconf = make_conf({{"bootstrap.servers", bootstrap}, {"group.id", "hanzo-responder"},
-                                      {"fetch.wait.max.ms", "5"}, {"session.timeout.ms", "6000"}});
+                                      {"fetch.wait.max.ms", "5"}, {"session.timeout.ms", "6000"},
+                                      {"socket.nagle.disable", "true"}});
   rd_kafka_t* consumer = rd_kafka_new(RD_KAFKA_CONSUMER, cconf, err, sizeof err);
   if (!consumer) die(std::string("consumer: ") + err);
   rd_kafka_poll_set_consumer(consumer);

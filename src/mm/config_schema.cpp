@@ -124,7 +124,11 @@ void declare(Schema& s, MarketMakerConfig& c) {
              })
       .table("tenants", "per-tenant state",
              [&](Schema& t) {
-               t.table("adapter", "BitDelta habit adapter",
+               t.count("feedback_window", c.tenants.feedback_window,
+                       "routed decisions remembered per tenant so their feedback trains the adapter (about 100 bytes "
+                       "each in every changelog record)",
+                       between(1, tenant::TenantParams::kMaxFeedbackWindow))
+                   .table("adapter", "BitDelta habit adapter",
                        [&](Schema& u) {
                          u.number("learning_rate", c.tenants.adapter.learning_rate, "step per unit reward", greater_than(0.0))
                              .number("clip", c.tenants.adapter.clip, "bound on each working-delta entry", greater_than(0.0));

@@ -32,12 +32,13 @@ void TenantSession::current_regime(TenantPart& out) const {
 }
 
 void TenantSession::remember(const routing::RoutingRequest& request, const TenantPart& part, std::size_t model_index) {
+  const std::size_t cap = window_cap();
   Pending* slot;
-  if (window_.size() < kWindow) {
+  if (window_.size() < cap) {
     slot = &window_.emplace_back();
   } else {
     slot = &window_[next_];  // overwrite the oldest
-    next_ = (next_ + 1) % kWindow;
+    next_ = (next_ + 1) % cap;
   }
   Pending& p = *slot;
   // Assign in place so the slot's string keeps its capacity.
@@ -126,7 +127,7 @@ std::byte* TenantSession::encode_window(std::byte* out) const {
   const std::size_t n = window_.size();
   c.put(static_cast<std::uint16_t>(n));
   for (std::size_t k = 0; k < n; ++k) {
-    const Pending& p = window_[n < kWindow ? k : (next_ + k) % kWindow];
+    const Pending& p = window_[n < window_cap() ? k : (next_ + k) % n];
     const auto id_len = static_cast<std::uint16_t>(std::min<std::size_t>(p.request_id.size(), 0xffff));
     c.put(static_cast<std::uint8_t>(p.answered));
     c.put(static_cast<std::uint16_t>(p.model));
@@ -146,7 +147,8 @@ std::byte* TenantSession::encode_window(std::byte* out) const {
 Result<void> TenantSession::decode_window(std::span<const std::byte> bytes, std::size_t models) {
   std::size_t at = 0;
   std::uint16_t n = 0;
-  if (!get_raw(bytes, at, n) || n > kWindow) return corrupt("decision window: bad entry count");
+  if (!get_raw(bytes, at, n) || n > tenant::TenantParams::kMaxFeedbackWindow)
+    return corrupt("decision window: bad entry count");
   window_.resize(n);
   next_ = 0;
   for (auto& p : window_) {
@@ -175,6 +177,8 @@ Result<void> TenantSession::decode_window(std::span<const std::byte> bytes, std:
     if (!get_raw(bytes, at, p.preferences.quality_threshold)) return corrupt("decision window: truncated preferences");
   }
   if (at != bytes.size()) return corrupt("decision window: trailing bytes");
+  // Written under a larger tenants.feedback_window: the newest entries fit (oldest first here).
+  if (window_.size() > window_cap()) window_.erase(window_.begin(), window_.end() - static_cast<std::ptrdiff_t>(window_cap()));
   return {};
 }
 

@@ -52,6 +52,9 @@ Result<void> RegimeParams::validate() const {
 }
 
 Result<void> TenantParams::validate() const {
+  if (feedback_window < 1 || feedback_window > kMaxFeedbackWindow)
+    return make_error(Errc::invalid_value, "tenants.feedback_window",
+                      "must be in [1, " + std::to_string(kMaxFeedbackWindow) + "], not " + std::to_string(feedback_window));
   if (auto ok = adapter.validate(); !ok) return ok;
   return regime.validate();
 }

@@ -78,7 +78,7 @@ TEST_CASE("daemon config: the built-in defaults validate", "[daemon][config]") {
   REQUIRE(c.validate());
   CHECK(as_map(c.kafka_properties()) ==
         Props{{"bootstrap.servers", "localhost:9092"}, {"group.id", "hanzo-hmmd"}, {"client.id", "hanzo-hmmd"},
-              {"fetch.wait.max.ms", "5"}, {"linger.ms", "1"}});
+              {"fetch.wait.max.ms", "5"}, {"linger.ms", "1"}, {"socket.nagle.disable", "true"}});
   CHECK(c.kafka.empty());
   CHECK(c.topics.requests == "hanzo.hmm.requests");
   CHECK(c.topics.dlq == "hanzo.hmm.dlq");
@@ -127,12 +127,13 @@ ca.location = "/etc/ssl/ca.pem"
                                  {"socket.timeout.ms", "5000"},
                                  {"socket.keepalive.enable", "true"}});
   const auto props = c.kafka_properties();
-  CHECK(props.size() == 11);  // each property once: the default bootstrap.servers was replaced
+  CHECK(props.size() == 12);  // each property once: the default bootstrap.servers was replaced
   CHECK(as_map(props) == Props{{"bootstrap.servers", "broker-1:9093,broker-2:9093"},
                                {"group.id", "hanzo-hmmd"},
                                {"client.id", "hanzo-hmmd"},
                                {"fetch.wait.max.ms", "5"},
                                {"linger.ms", "1"},
+                               {"socket.nagle.disable", "true"},
                                {"security.protocol", "SASL_SSL"},
                                {"sasl.mechanism", "PLAIN"},
                                {"sasl.username", "hmmd"},
@@ -147,7 +148,8 @@ ca.location = "/etc/ssl/ca.pem"
                                               {"group.id", "g2"},
                                               {"client.id", "a"},
                                               {"fetch.wait.max.ms", "5"},
-                                              {"linger.ms", "5"}});  // replaced in place
+                                              {"linger.ms", "5"},  // replaced in place
+                                              {"socket.nagle.disable", "true"}});
   CHECK(d.validate());
 }
 

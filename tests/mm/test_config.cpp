@@ -54,6 +54,16 @@ TEST_CASE("config: errors name the file and the key", "[mm][config]") {
   e = mm::config_from_toml("[market_regime]\ntransitions = [[0.5, 0.5]]\n", "c.toml");
   REQUIRE(!e);
   CHECK_THAT(e.error().where, Catch::StartsWith("c.toml: market_regime"));
+
+  e = mm::config_from_toml("[tenants]\nfeedback_window = 0\n", "c.toml");
+  REQUIRE(!e);
+  CHECK(e.error().where == "c.toml: tenants.feedback_window");
+  e = mm::config_from_toml("[tenants]\nfeedback_window = 4097\n", "c.toml");
+  REQUIRE(!e);
+  CHECK(e.error().where == "c.toml: tenants.feedback_window");
+  auto ok = mm::config_from_toml("[tenants]\nfeedback_window = 64\n", "c.toml");
+  REQUIRE(ok);
+  CHECK(ok->tenants.feedback_window == 64);
 }
 
 TEST_CASE("config: every option is described with a description", "[mm][config]") {

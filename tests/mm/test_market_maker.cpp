@@ -179,7 +179,9 @@ TEST_CASE("mm: same inputs, same decisions", "[mm]") {
 
 TEST_CASE("mm: feedback finds requests across a full decision window, and forgets older ones", "[mm]") {
   auto m = make();
-  const std::size_t n = mm::TenantSession::kWindow + 10;
+  const std::size_t window = mm::default_config().tenants.feedback_window;
+  REQUIRE(window == 16);  // the documented default
+  const std::size_t n = window + 10;
   std::vector<routing::Decision> ds;
   for (std::size_t i = 0; i < n; ++i) ds.push_back(m.route_request("w", crate_request("q" + std::to_string(i))).value());
   auto fb_for = [&](std::size_t i) {
@@ -192,6 +194,33 @@ TEST_CASE("mm: feedback finds requests across a full decision window, and forget
     CHECK(!e.learned);
   }
   for (std::size_t i = 10; i < n; ++i) CHECK(m.feedback("w", fb_for(i)).value().learned);
+}
+
+TEST_CASE("mm: tenants.feedback_window sets the window, and a restore under a smaller one keeps the newest", "[mm]") {
+  auto cfg = mm::default_config();
+  cfg.tenants.feedback_window = 8;
+  auto wide = mm::MarketMaker::create(cfg).value();
+  std::vector<routing::Decision> ds;
+  for (std::size_t i = 0; i < 8; ++i) ds.push_back(wide.route_request("w", crate_request("q" + std::to_string(i))).value());
+  const auto bytes = wide.snapshot_tenant("w").value();
+  auto fb_for = [&](std::size_t i) {
+    return routing::Feedback{ds[i].request_id, "w", ds[i].model, 300.0, 80.0, 0.9, 1e-4, true};
+  };
+
+  cfg.tenants.feedback_window = 3;
+  auto narrow = mm::MarketMaker::create(cfg).value();
+  REQUIRE(narrow.restore_tenant("w", bytes));
+  for (std::size_t i = 0; i < 5; ++i) CHECK(!narrow.feedback("w", fb_for(i)).value().learned);  // dropped, oldest
+  for (std::size_t i = 5; i < 8; ++i) CHECK(narrow.feedback("w", fb_for(i)).value().learned);
+  // The wide one still has all eight.
+  for (std::size_t i = 0; i < 8; ++i) CHECK(wide.feedback("w", fb_for(i)).value().learned);
+  // The narrow one keeps three from here on: q5 is remembered (a second feedback is a
+  // duplicate) until a new decision pushes it out (then it is unknown, not a duplicate).
+  CHECK(narrow.feedback("w", fb_for(5)).value().duplicate);
+  const auto d8 = narrow.route_request("w", crate_request("q8")).value();
+  CHECK(!narrow.feedback("w", fb_for(5)).value().duplicate);
+  CHECK(narrow.feedback("w", fb_for(6)).value().duplicate);
+  CHECK(narrow.feedback("w", routing::Feedback{"q8", "w", d8.model, 300.0, 80.0, 0.9, 1e-4, true}).value().learned);
 }
 
 TEST_CASE("mm: feedback after a snapshot and restore trains once, like without it", "[mm]") {

@@ -39,6 +39,17 @@ TEST_CASE("params: adapter errors name tenants.adapter.<key>", "[tenant][params]
   CHECK(a.validate());
 }
 
+TEST_CASE("params: the feedback window is bounded and named", "[tenant][params]") {
+  TenantParams p;
+  CHECK(p.feedback_window == 16);
+  p.feedback_window = 0;
+  CHECK(p.validate().error().to_string() == "tenants.feedback_window: must be in [1, 4096], not 0");
+  p.feedback_window = TenantParams::kMaxFeedbackWindow + 1;
+  CHECK(p.validate().error().where == "tenants.feedback_window");
+  p.feedback_window = TenantParams::kMaxFeedbackWindow;
+  CHECK(p.validate());
+}
+
 TEST_CASE("params: regime errors name tenants.regime.<key>", "[tenant][params]") {
   RegimeParams r;
   r.transitions[1][2] = 0.5;  // row no longer sums to 1

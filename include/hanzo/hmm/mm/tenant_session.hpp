@@ -34,8 +34,6 @@ struct FeedbackEffect {
 
 class TenantSession {
  public:
-  static constexpr std::size_t kWindow = 64;  // recent decisions remembered for feedback
-
   explicit TenantSession(const tenant::TenantContext& ctx) : tenant_(ctx) {}
 
   // Folds the request's observations into the regime filter (empty: one-step prediction; wrong
@@ -83,9 +81,11 @@ class TenantSession {
   Result<void> decode_window(std::span<const std::byte> bytes, std::size_t models);
   TenantSession(tenant::ActiveTenant t, routing::TenantOutcomes o) : tenant_(std::move(t)), outcomes_(std::move(o)) {}
 
+  std::size_t window_cap() const noexcept { return tenant_.context().params().feedback_window; }
+
   tenant::ActiveTenant tenant_;
   routing::TenantOutcomes outcomes_;
-  std::vector<Pending> window_;  // ring, at most kWindow
+  std::vector<Pending> window_;  // ring, at most window_cap() (tenants.feedback_window)
   std::size_t next_{0};
 };
 

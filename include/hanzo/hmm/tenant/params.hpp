@@ -62,6 +62,14 @@ struct RegimeParams {
 };
 
 struct TenantParams {
+  // Routed decisions a tenant remembers (request id, features, preferences) so that feedback
+  // for one of them trains the adapter, once. Feedback for an older decision still counts the
+  // outcome but does not train. Each entry is about 100 bytes of every changelog record the
+  // daemon writes for the tenant (one per request it decides), so the window is what the
+  // changelog's volume scales with: 16 covers feedback that arrives within the next 16 requests
+  // of the same tenant (about a second at 16 requests/s per tenant).
+  static constexpr std::size_t kMaxFeedbackWindow = 4096;
+  std::size_t feedback_window{16};
   AdapterParams adapter;
   RegimeParams regime;
   Result<void> validate() const;
