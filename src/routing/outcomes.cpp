@@ -4,6 +4,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <span>
+
+#include "hanzo/hmm/crc32.hpp"
 
 namespace hanzo::hmm::routing {
 
@@ -16,14 +19,8 @@ static_assert(8 + 4 * kOutcomeBins == kEntry);
 // A decoded count above the largest count_cap validate() allows is corruption.
 constexpr float kMaxCount = 1e6F;
 
-std::uint32_t crc32(const std::uint8_t* p, std::size_t n) noexcept {
-  // Bitwise CRC-32 (IEEE, reflected): 528 bytes at most, not worth a table.
-  std::uint32_t c = 0xFFFFFFFFU;
-  for (std::size_t i = 0; i < n; ++i) {
-    c ^= p[i];
-    for (int k = 0; k < 8; ++k) c = (c >> 1) ^ (0xEDB88320U & (0U - (c & 1U)));
-  }
-  return ~c;
+std::uint32_t checksum(const std::uint8_t* p, std::size_t n) noexcept {
+  return crc32(std::as_bytes(std::span<const std::uint8_t>(p, n)));
 }
 
 void put32(std::vector<std::uint8_t>& out, std::uint32_t v) {
@@ -107,7 +104,7 @@ std::vector<std::uint8_t> TenantOutcomes::encode() const {
       put32(out, bits);
     }
   }
-  put32(out, crc32(out.data(), out.size()));
+  put32(out, checksum(out.data(), out.size()));
   return out;
 }
 
@@ -120,7 +117,7 @@ Result<TenantOutcomes> TenantOutcomes::decode(std::span<const std::uint8_t> byte
   if (bytes[6] != kOutcomeBins) return corrupt("", "bin layout " + std::to_string(bytes[6]) + ", expected 14");
   if (bytes.size() != encoded_size(n))
     return corrupt("", "length " + std::to_string(bytes.size()) + ", expected " + std::to_string(encoded_size(n)));
-  if (get32(bytes.data() + bytes.size() - 4) != crc32(bytes.data(), bytes.size() - 4))
+  if (get32(bytes.data() + bytes.size() - 4) != checksum(bytes.data(), bytes.size() - 4))
     return corrupt("", "checksum mismatch");
   TenantOutcomes t;
   t.clock_ = get32(bytes.data() + 8);

@@ -20,6 +20,7 @@
 #include <span>
 #include <vector>
 
+#include "hanzo/hmm/crc32.hpp"
 #include "hanzo/hmm/tenant/state.hpp"
 
 namespace hanzo::hmm::tenant {
@@ -38,7 +39,6 @@ inline std::vector<std::byte> encode_snapshot(const DormantTenant& t) { return e
 // bytes). Errors have code parse_error and say where: "snapshot header", "snapshot.adapter.alpha[3]".
 Result<DormantTenant> decode_snapshot(std::span<const std::byte> bytes);
 
-// CRC-32 (IEEE 802.3, reflected, as zlib's crc32).
-std::uint32_t crc32(std::span<const std::byte> bytes) noexcept;
+using hmm::crc32;  // the snapshot's checksum
 
 }  // namespace hanzo::hmm::tenant
