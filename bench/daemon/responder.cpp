@@ -100,7 +100,7 @@ int main(int argc, char** argv) {
   if (!cluster) die(cluster.error().to_string());
   (void)cluster->set_nice(hanzo::hmm::kafka::MockCluster::kEmbeddedNice);  // as hanzo-hmmd does, when allowed
   for (const auto& [name, parts] : {std::pair{"hanzo.hmm.ticks", 1}, {"hanzo.hmm.prices", 1}, {"hanzo.hmm.requests", 8},
-                                    {"hanzo.hmm.feedback", 8}, {"hanzo.hmm.decisions", 16}, {"hanzo.hmm.dlq", 4}})
+                                    {"hanzo.hmm.feedback", 8}, {"hanzo.hmm.decisions", 8}, {"hanzo.hmm.dlq", 4}})
     if (auto ok = cluster->create_topic(name, parts); !ok) die(ok.error().to_string());
   const std::string bootstrap = cluster->bootstrap_servers();
   char err[512];
