@@ -38,17 +38,35 @@ struct ExactHandler {
   json::value_stack st;
   std::string number;  // text of the current number (it may arrive in parts)
   std::string key;     // text of the current key
-  std::vector<std::unordered_set<std::string>> keys;  // keys seen in each open object
-  std::string duplicate;                              // set when a key repeats
+  // Keys of the open objects, innermost last. Most objects have a few short keys: a linear
+  // scan over them costs no allocation (one hash set per object did, on every decoded message);
+  // an object past kLinear keys gets a set, so a huge one stays O(n).
+  static constexpr std::size_t kLinear = 16;
+  struct Open {
+    std::size_t first{0};                 // its first key in `seen`
+    std::unordered_set<std::string> many;  // all its keys, once it has kLinear
+  };
+  std::vector<std::string> seen;
+  std::vector<Open> open;
+  std::string duplicate;  // set when a key repeats
+
+  bool repeated(const std::string& k) {
+    Open& o = open.back();
+    const auto first = seen.begin() + static_cast<std::ptrdiff_t>(o.first);
+    if (seen.size() - o.first < kLinear) return std::find(first, seen.end(), k) != seen.end();
+    if (o.many.empty()) o.many.insert(first, seen.end());
+    return !o.many.insert(k).second;
+  }
 
   bool on_document_begin(json::error_code&) { return true; }
   bool on_document_end(json::error_code&) { return true; }
   bool on_object_begin(json::error_code&) {
-    keys.emplace_back();
+    open.push_back(Open{seen.size(), {}});
     return true;
   }
   bool on_object_end(std::size_t n, json::error_code&) {
-    keys.pop_back();
+    seen.resize(open.back().first);
+    open.pop_back();
     st.push_object(n);
     return true;
   }
@@ -64,11 +82,12 @@ struct ExactHandler {
   }
   bool on_key(json::string_view s, std::size_t, json::error_code& ec) {
     key.append(s.data(), s.size());
-    if (!keys.back().insert(key).second) {
+    if (repeated(key)) {
       duplicate = std::move(key);
       ec = json::make_error_code(json::error::syntax);  // replaced by our own message
       return false;
     }
+    seen.push_back(key);
     key.clear();
     st.push_key(s);
     return true;

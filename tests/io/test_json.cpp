@@ -56,6 +56,22 @@ TEST_CASE("json: a key repeated in one object is an error", "[io][json]") {
   CHECK(error_text(io::parse_json(R"({"a": 1, "a": 2})")) == "line 1, column 12: duplicate key \"a\"");
   // The same key in different objects is fine.
   CHECK(io::parse_json(R"([{"a": 1}, {"a": 2, "b": {"a": 3}}])"));
+  // An inner object's keys are forgotten when it closes; the outer one's are not.
+  CHECK(io::parse_json(R"({"a": 1, "o": {"b": 1, "c": 2}, "b": 2, "c": 3})"));
+  CHECK(error_text(io::parse_json(R"({"a": 1, "o": {"x": 1}, "a": 3})")) == "line 1, column 27: duplicate key \"a\"");
+  // Large objects (past the linear scan): a repeat of an early key, a late key, and none.
+  auto object = [](std::size_t n, const std::string& extra) {
+    std::string text = "{";
+    for (std::size_t i = 0; i < n; ++i) text += "\"key-number-" + std::to_string(i) + "\": " + std::to_string(i) + ",";
+    return text + extra + "}";
+  };
+  for (const std::size_t n : {15u, 16u, 17u, 40u, 1000u}) {
+    INFO(n);
+    CHECK(io::parse_json(object(n, R"("last": 0)")));
+    CHECK_THAT(error_text(io::parse_json(object(n, R"("key-number-3": 0)"))), Catch::EndsWith("duplicate key \"key-number-3\""));
+    const std::string late = "key-number-" + std::to_string(n - 1);
+    CHECK_THAT(error_text(io::parse_json(object(n, "\"" + late + "\": 0"))), Catch::EndsWith("duplicate key \"" + late + "\""));
+  }
 }
 
 TEST_CASE("json: -inf and other non-finite numbers are written as null", "[io][json]") {
