@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "hanzo/hmm/loadgen/generator.hpp"
+#include "raw_kafka.hpp"
 
 namespace {
 
@@ -33,20 +34,14 @@ struct Msg {
   std::string key, value;
 };
 
-[[noreturn]] void die(const std::string& what) {
-  std::fprintf(stderr, "hanzo-passthrough-bench: %s\n", what.c_str());
-  std::exit(1);
-}
+constexpr const char* kProgram = "hanzo-passthrough-bench";
+[[noreturn]] void die(const std::string& what) { raw_kafka::die(kProgram, what); }
 
 void quiet_log(const rd_kafka_t*, int, const char*, const char*) {}
 
-rd_kafka_conf_t* make_conf(const std::string& bootstrap, std::vector<std::pair<const char*, std::string>> extra) {
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  char err[512];
+rd_kafka_conf_t* make_conf(const std::string& bootstrap, raw_kafka::Props extra) {
   extra.insert(extra.begin(), {"bootstrap.servers", bootstrap});
-  for (const auto& [k, v] : extra)
-    if (rd_kafka_conf_set(conf, k, v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) die(std::string(k) + ": " + err);
-  return conf;
+  return raw_kafka::make_conf(kProgram, extra);
 }
 
 // Delivery reports arrive in rd_kafka_poll on the calling thread: plain counters suffice.

@@ -24,24 +24,16 @@
 #include <vector>
 
 #include "hanzo/hmm/kafka/mock_cluster.hpp"
+#include "raw_kafka.hpp"
 
 namespace {
 
 volatile std::sig_atomic_t g_stop = 0;
 void on_signal(int) { g_stop = 1; }
 
-[[noreturn]] void die(const std::string& what) {
-  std::fprintf(stderr, "hanzo-responder-bench: %s\n", what.c_str());
-  std::exit(1);
-}
-
-rd_kafka_conf_t* make_conf(const std::vector<std::pair<std::string, std::string>>& props) {
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  char err[512];
-  for (const auto& [k, v] : props)
-    if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) die(k + ": " + err);
-  return conf;
-}
+constexpr const char* kProgram = "hanzo-responder-bench";
+[[noreturn]] void die(const std::string& what) { raw_kafka::die(kProgram, what); }
+rd_kafka_conf_t* make_conf(const raw_kafka::Props& props) { return raw_kafka::make_conf(kProgram, props); }
 
 // The value of the top-level string field `"name":"..."` in compact JSON, if present.
 std::string_view string_field(std::string_view json, std::string_view name) {
