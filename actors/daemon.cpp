@@ -101,10 +101,7 @@ int run_daemon(const DaemonOptions& options) {
     if (auto favoured = cluster->set_nice(kafka::MockCluster::kEmbeddedNice); !favoured)
       log_info("embedded Kafka runs at normal priority (" + favoured.error().to_string() + ")");
     create_topics(*cluster, cfg->topics);
-    cfg->kafka.emplace_back("bootstrap.servers", cluster->bootstrap_servers());
-    // The mock holds a fetch without data for the whole fetch.wait.max.ms even when data arrives
-    // meanwhile, so the wait is added latency: 1 ms unless the configuration chose a value.
-    if (!cfg->sets_kafka_property("fetch.wait.max.ms")) cfg->kafka.emplace_back("fetch.wait.max.ms", "1");
+    cfg->use_embedded_cluster(cluster->bootstrap_servers());
     std::cout << "bootstrap.servers=" << cluster->bootstrap_servers() << std::endl;
     if (options.on_embedded_cluster) options.on_embedded_cluster(cluster->bootstrap_servers());
   }

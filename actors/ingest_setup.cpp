@@ -48,7 +48,8 @@ Result<std::unique_ptr<Ingest>> Ingest::create(Engine& engine) {
   }
   // Changelog records repeat their decisions' JSON, which lz4 shrinks about fivefold: less to
   // write and to read back on restore (and, on the mock cluster, more records within its 5 MiB
-  // per partition). A configured compression.type applies to every producer. With exactly_once
+  // per partition). A configured compression.type applies to every producer (--embedded-kafka
+  // configures none: see DaemonConfig::use_embedded_cluster). With exactly_once
   // one transactional producer writes everything (a transaction is one producer's), with lz4.
   auto cprops = pprops;
   if (!engine.config.sets_kafka_property("compression.type") && !engine.config.sets_kafka_property("compression.codec"))

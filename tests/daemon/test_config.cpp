@@ -153,6 +153,29 @@ ca.location = "/etc/ssl/ca.pem"
   CHECK(d.validate());
 }
 
+TEST_CASE("daemon config: the embedded cluster's client settings, unless configured", "[daemon][config]") {
+  DaemonConfig c;
+  c.use_embedded_cluster("127.0.0.1:40001");
+  auto props = as_map(c.kafka_properties());
+  CHECK(props["bootstrap.servers"] == "127.0.0.1:40001");
+  CHECK(props["fetch.wait.max.ms"] == "1");
+  CHECK(props["compression.type"] == "none");
+  CHECK(props["linger.ms"] == "1");  // the other defaults stay
+
+  // What [kafka] sets wins, under either compression name.
+  DaemonConfig d;
+  d.kafka = {{"fetch.wait.max.ms", "7"}, {"compression.codec", "zstd"}};
+  d.use_embedded_cluster("127.0.0.1:40002");
+  props = as_map(d.kafka_properties());
+  CHECK(props["fetch.wait.max.ms"] == "7");
+  CHECK(props["compression.codec"] == "zstd");
+  CHECK(props.count("compression.type") == 0);
+  DaemonConfig e;
+  e.kafka = {{"kafka.compression.type", "lz4"}};
+  e.use_embedded_cluster("127.0.0.1:40003");
+  CHECK(as_map(e.kafka_properties())["compression.type"] == "lz4");
+}
+
 TEST_CASE("daemon config: every bound and cross-check names its key", "[daemon][config]") {
   const std::string long_topic(250, 't');
   const struct {

@@ -55,6 +55,9 @@ struct DaemonConfig {
   kafka::Config kafka_properties() const;
   // Whether [kafka] sets `property` (with or without the "kafka." prefix).
   bool sets_kafka_property(std::string_view property) const;
+  // --embedded-kafka: the in-process mock cluster at `bootstrap`, and the client settings that
+  // suit it unless [kafka] chose otherwise (see the definition for why).
+  void use_embedded_cluster(const std::string& bootstrap);
 };
 
 // bootstrap.servers=localhost:9092, group.id=hanzo-hmmd, client.id=hanzo-hmmd: what
