@@ -33,9 +33,13 @@ double scale() {
   return v > 0 ? v : 1.0;
 }
 
+// Decisions get 64 partitions: the observer must read every one, and the mock keeps only 5 MiB
+// per partition and returns one message set per partition per fetch. With 16, a daemon deciding
+// a pre-filled backlog outran the observer on a hot partition (64 tenants hash unevenly) and the
+// mock dropped 128 decisions before it read them (e2e.sigterm_faults, once in CI).
 void create_topics(kafka::MockCluster& cluster, const hmm::daemon::Topics& t) {
   for (const auto& [name, partitions] : {std::pair{t.ticks, 1}, {t.prices, 1}, {t.requests, 8}, {t.feedback, 8},
-                                         {t.decisions, 16}, {t.dlq, 4}, {t.tenant_state, 8}})
+                                         {t.decisions, 64}, {t.dlq, 4}, {t.tenant_state, 8}})
     if (auto ok = cluster.create_topic(name, partitions); !ok) fail(ok.error().to_string());
 }
 
