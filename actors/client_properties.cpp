@@ -1,6 +1,7 @@
 // The daemon's [kafka] table split for its clients (declared in ingest.hpp): librdkafka warns
 // about keys of the other kind, so each client gets only its own.
 #include <algorithm>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -48,6 +49,37 @@ kafka::Config producer_properties(const kafka::Config& props, std::size_t max_me
   // producer take it (librdkafka's default is 1,000,000 bytes) unless configured otherwise.
   if (std::none_of(out.begin(), out.end(), [](const auto& kv) { return kv.first == "message.max.bytes"; }))
     out.emplace_back("message.max.bytes", std::to_string(std::min<std::size_t>(max_message_bytes + 65536, 1000000000)));
+  return out;
+}
+
+namespace {
+bool sets(const daemon::DaemonConfig& config, std::initializer_list<std::string_view> names) {
+  return std::any_of(names.begin(), names.end(), [&](auto n) { return config.sets_kafka_property(n); });
+}
+
+// Sets `key` in place (a built-in default may be there already), or adds it.
+void put(kafka::Config& props, std::string_view key, std::string value) {
+  for (auto& [k, v] : props)
+    if (k == key) {
+      v = std::move(value);
+      return;
+    }
+  props.emplace_back(std::string(key), std::move(value));
+}
+}  // namespace
+
+kafka::Config compressed_properties(const kafka::Config& producer_props, const daemon::DaemonConfig& config) {
+  kafka::Config out = producer_props;
+  if (!sets(config, {"compression.type", "compression.codec"})) put(out, "compression.type", "lz4");
+  return out;
+}
+
+kafka::Config changelog_properties(const kafka::Config& producer_props, const daemon::DaemonConfig& config) {
+  kafka::Config out = compressed_properties(producer_props, config);
+  // Every decision waits for its tenant's state record to be acknowledged, so lingering here
+  // would add to every decision's latency; under load records still batch while a produce
+  // request is in flight.
+  if (!sets(config, {"linger.ms", "queue.buffering.max.ms"})) put(out, "linger.ms", "0");
   return out;
 }
 

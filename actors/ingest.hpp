@@ -32,6 +32,12 @@ namespace hanzo::hmm::actors {
 kafka::Config consumer_properties(const kafka::Config& props);
 // ... for a producer: consumer-only keys dropped, room for a DLQ copy of a maximal input.
 kafka::Config producer_properties(const kafka::Config& props, std::size_t max_message_bytes);
+// `producer_props` with lz4 unless a compression is configured: changelog records repeat their
+// decisions' JSON, which lz4 shrinks about fivefold (less to write and to read back on restore).
+kafka::Config compressed_properties(const kafka::Config& producer_props, const daemon::DaemonConfig& config);
+// The changelog producer's (at_least_once): compressed, and sent at once (linger.ms=0) unless a
+// linger is configured.
+kafka::Config changelog_properties(const kafka::Config& producer_props, const daemon::DaemonConfig& config);
 
 struct IngestStats {
   std::uint64_t consumed{0};

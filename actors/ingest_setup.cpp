@@ -46,19 +46,15 @@ Result<std::unique_ptr<Ingest>> Ingest::create(Engine& engine) {
     if (gethostname(host, sizeof host - 1) != 0) std::strcpy(host, "localhost");
     pprops.emplace_back("transactional.id", group + "-" + host);
   }
-  // Changelog records repeat their decisions' JSON, which lz4 shrinks about fivefold: less to
-  // write and to read back on restore (and, on the mock cluster, more records within its 5 MiB
-  // per partition). A configured compression.type applies to every producer (--embedded-kafka
-  // configures none: see DaemonConfig::use_embedded_cluster). With exactly_once
-  // one transactional producer writes everything (a transaction is one producer's), with lz4.
-  auto cprops = pprops;
-  if (!engine.config.sets_kafka_property("compression.type") && !engine.config.sets_kafka_property("compression.codec"))
-    cprops.emplace_back("compression.type", "lz4");
-  auto producer = kafka::Producer::create(in->eos_ ? cprops : pprops, on_delivery);
+  // A configured compression.type applies to every producer (--embedded-kafka configures none:
+  // see DaemonConfig::use_embedded_cluster). With exactly_once one transactional producer
+  // writes everything (a transaction is one producer's), with the changelog's compression.
+  auto producer =
+      kafka::Producer::create(in->eos_ ? compressed_properties(pprops, engine.config) : pprops, on_delivery);
   if (!producer) return std::move(producer).error();
   in->producer_ = std::make_unique<kafka::Producer>(std::move(*producer));
   if (!in->eos_) {
-    auto changelog = kafka::Producer::create(cprops, on_delivery);
+    auto changelog = kafka::Producer::create(changelog_properties(pprops, engine.config), on_delivery);
     if (!changelog) return std::move(changelog).error();
     in->changelog_ = std::make_unique<kafka::Producer>(std::move(*changelog));
   }
