@@ -160,8 +160,8 @@ using tenant_actor = caf::typed_actor<
     caf::replies_to<snapshot_atom>::with<TenantState>,
     // Finish pending work, send the state to the manager (TenantState), quit.
     caf::reacts_to<evict_atom>,
-    // One of its changelog records is durable (from the ingest thread): the results held back
-    // meanwhile go out in the next record (group commit).
+    // Its changelog records are durable (from the ingest thread; sent only when it waited for
+    // them, see WriteGate): the results held back meanwhile go out in the next record.
     caf::reacts_to<written_atom>>;
 
 // Spawns, finds and evicts tenant actors; keeps evicted tenants' state (dormant, ~1 KiB each)

@@ -51,10 +51,11 @@ void write_state(self_ptr self) {
   r.topic = st.engine->config.topics.tenant_state;
   r.key = st.tenant;
   r.partition = st.record.partition;
-  ++st.writes_in_flight;
+  st.writes->started();
   // Weak: a record in flight does not keep an evicted tenant alive.
-  auto durable = [addr = self->address()] {
-    if (auto h = caf::actor_cast<tenant_actor>(addr)) caf::anon_send(h, written_atom::value);
+  auto durable = [addr = self->address(), writes = st.writes] {
+    if (writes->finished())
+      if (auto h = caf::actor_cast<tenant_actor>(addr)) caf::anon_send(h, written_atom::value);
   };
   st.engine->sink->produce_after(std::move(r), std::move(st.held), std::move(st.unwritten), std::move(durable));
   st.held.clear();
@@ -67,7 +68,7 @@ void write_state(self_ptr self) {
 void maybe_write(self_ptr self) {
   auto& st = self->state;
   if (st.held.empty() && st.unwritten.empty()) return;
-  if (st.writes_in_flight == 0 || st.held.size() >= kMaxRun || !st.snapshot_waiters.empty() || st.evict_requested)
+  if (st.held.size() >= kMaxRun || !st.snapshot_waiters.empty() || st.evict_requested || st.writes->idle_or_wait())
     write_state(self);
 }
 
@@ -276,11 +277,7 @@ tenant_actor::behavior_type tenant(tenant_actor::stateful_pointer<tenant_state> 
         self->state.evict_requested = true;
         pump(self);
       },
-      [self](written_atom) {
-        auto& st = self->state;
-        if (st.writes_in_flight > 0) --st.writes_in_flight;
-        maybe_write(self);
-      },
+      [self](written_atom) { maybe_write(self); },
   };
 }
 

@@ -1,7 +1,12 @@
 // Changelog first, restore, redelivery (issue 5): on the deterministic coordinator, a "crash"
 // is a second Fixture that starts from the first one's changelog records.
+#include <atomic>
+#include <condition_variable>
+#include <thread>
+
 #include "fixture.hpp"
 #include "hanzo/hmm/daemon/changelog.hpp"
+#include "tenant.hpp"
 
 using namespace acttest;
 
@@ -209,4 +214,71 @@ TEST_CASE("dropping a partition forgets its tenants and restored states become d
   caf::anon_send(f.manager, RestoredStates{changelog(f.sink, f.config.topics.tenant_state)});
   f.run();
   CHECK(f.status().dormant == 1);  // "a" (b is resident and keeps its in-memory state)
+}
+
+TEST_CASE("write gate: only the acknowledgement that ends a wait wakes the tenant", "[actors][changelog]") {
+  WriteGate g;
+  CHECK(g.idle_or_wait());  // nothing in flight: write now
+  g.started();
+  CHECK_FALSE(g.finished());  // nobody waited: no message
+  CHECK(g.in_flight() == 0);
+
+  g.started();
+  g.started();
+  CHECK_FALSE(g.idle_or_wait());  // two in flight: wait
+  CHECK_FALSE(g.idle_or_wait());  // still waiting (asking again changes nothing)
+  CHECK(g.in_flight() == 2);
+  CHECK_FALSE(g.finished());      // one left
+  CHECK(g.finished());            // the last one wakes the waiting tenant
+  CHECK(g.in_flight() == 0);
+  CHECK(g.idle_or_wait());        // and the wait is over
+}
+
+TEST_CASE("write gate: no wake-up is lost between the tenant and the delivering thread", "[actors][changelog]") {
+  // The tenant writes when idle and otherwise waits for a wake-up; the delivering thread
+  // acknowledges. Every wait must end: a lost wake-up leaves the tenant stuck (timeout below).
+  WriteGate g;
+  std::mutex m;
+  std::condition_variable cv;
+  std::size_t pending = 0, woken = 0;
+  std::atomic<bool> done{false};
+  std::thread acks([&] {
+    while (!done.load()) {
+      std::unique_lock lock(m);
+      cv.wait_for(lock, std::chrono::milliseconds(1), [&] { return pending > 0 || done.load(); });
+      while (pending > 0) {
+        --pending;
+        lock.unlock();
+        if (g.finished()) {
+          std::lock_guard l(m);
+          ++woken;
+          cv.notify_all();
+        }
+        lock.lock();
+      }
+    }
+  });
+  constexpr int kWrites = 20000;
+  int written = 0, waits = 0;
+  bool stuck = false;
+  while (written < kWrites && !stuck) {
+    if (g.idle_or_wait()) {
+      g.started();
+      ++written;
+      std::lock_guard lock(m);
+      ++pending;
+      cv.notify_all();
+    } else {
+      ++waits;
+      std::unique_lock lock(m);
+      stuck = !cv.wait_for(lock, std::chrono::seconds(10), [&] { return woken >= static_cast<std::size_t>(waits); });
+    }
+  }
+  done = true;
+  cv.notify_all();
+  acks.join();
+  CHECK_FALSE(stuck);
+  CHECK(written == kWrites);
+  CHECK(woken == static_cast<std::size_t>(waits));  // one wake-up per wait, none spurious
+  CHECK(waits > 0);
 }
