@@ -43,7 +43,7 @@ struct ExactHandler {
   // an object past kLinear keys gets a set, so a huge one stays O(n).
   static constexpr std::size_t kLinear = 16;
   struct Open {
-    std::size_t first{0};                 // its first key in `seen`
+    std::size_t first{0};                 // its first key in `seen` (only its first kLinear are there)
     std::unordered_set<std::string> many;  // all its keys, once it has kLinear
   };
   std::vector<std::string> seen;
@@ -52,9 +52,10 @@ struct ExactHandler {
 
   bool repeated(const std::string& k) {
     Open& o = open.back();
+    if (!o.many.empty()) return !o.many.insert(k).second;
     const auto first = seen.begin() + static_cast<std::ptrdiff_t>(o.first);
     if (seen.size() - o.first < kLinear) return std::find(first, seen.end(), k) != seen.end();
-    if (o.many.empty()) o.many.insert(first, seen.end());
+    o.many.insert(first, seen.end());
     return !o.many.insert(k).second;
   }
 
@@ -87,7 +88,7 @@ struct ExactHandler {
       ec = json::make_error_code(json::error::syntax);  // replaced by our own message
       return false;
     }
-    seen.push_back(key);
+    if (open.back().many.empty()) seen.push_back(key);  // past kLinear keys the set has them
     key.clear();
     st.push_key(s);
     return true;

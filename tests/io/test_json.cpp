@@ -71,6 +71,17 @@ TEST_CASE("json: a key repeated in one object is an error", "[io][json]") {
     CHECK_THAT(error_text(io::parse_json(object(n, R"("key-number-3": 0)"))), Catch::EndsWith("duplicate key \"key-number-3\""));
     const std::string late = "key-number-" + std::to_string(n - 1);
     CHECK_THAT(error_text(io::parse_json(object(n, "\"" + late + "\": 0"))), Catch::EndsWith("duplicate key \"" + late + "\""));
+    // An inner object (small or large) inside a large one: its keys may repeat the outer's,
+    // are forgotten when it closes, and the outer one's keys, early and late, still count.
+    for (const std::size_t inner : {3u, 20u}) {
+      const std::string nested = "\"o\": " + object(inner, R"("key-number-1": 0)");
+      CHECK_THAT(error_text(io::parse_json(object(n, nested))), Catch::EndsWith("duplicate key \"key-number-1\""));
+      const std::string ok_inner = "\"o\": " + object(inner, R"("last": 0)");
+      CHECK(io::parse_json(object(n, ok_inner + ", \"after\": 1")));
+      CHECK_THAT(error_text(io::parse_json(object(n, ok_inner + ", \"" + late + "\": 1"))),
+                 Catch::EndsWith("duplicate key \"" + late + "\""));
+      CHECK_THAT(error_text(io::parse_json(object(n, ok_inner + ", \"o\": 1"))), Catch::EndsWith("duplicate key \"o\""));
+    }
   }
 }
 
