@@ -1,7 +1,6 @@
 // The daemon's [kafka] table split for its clients (declared in ingest.hpp): librdkafka warns
 // about keys of the other kind, so each client gets only its own.
 #include <algorithm>
-#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -53,10 +52,6 @@ kafka::Config producer_properties(const kafka::Config& props, std::size_t max_me
 }
 
 namespace {
-bool sets(const daemon::DaemonConfig& config, std::initializer_list<std::string_view> names) {
-  return std::any_of(names.begin(), names.end(), [&](auto n) { return config.sets_kafka_property(n); });
-}
-
 // Sets `key` in place (a built-in default may be there already), or adds it.
 void put(kafka::Config& props, std::string_view key, std::string value) {
   for (auto& [k, v] : props)
@@ -70,7 +65,7 @@ void put(kafka::Config& props, std::string_view key, std::string value) {
 
 kafka::Config compressed_properties(const kafka::Config& producer_props, const daemon::DaemonConfig& config) {
   kafka::Config out = producer_props;
-  if (!sets(config, {"compression.type", "compression.codec"})) put(out, "compression.type", "lz4");
+  if (!config.sets_kafka_property({"compression.type", "compression.codec"})) put(out, "compression.type", "lz4");
   return out;
 }
 
@@ -79,7 +74,7 @@ kafka::Config changelog_properties(const kafka::Config& producer_props, const da
   // Every decision waits for its tenant's state record to be acknowledged, so lingering here
   // would add to every decision's latency; under load records still batch while a produce
   // request is in flight.
-  if (!sets(config, {"linger.ms", "queue.buffering.max.ms"})) put(out, "linger.ms", "0");
+  if (!config.sets_kafka_property({"linger.ms", "queue.buffering.max.ms"})) put(out, "linger.ms", "0");
   return out;
 }
 

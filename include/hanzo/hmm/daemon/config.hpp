@@ -4,6 +4,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -55,6 +56,9 @@ struct DaemonConfig {
   kafka::Config kafka_properties() const;
   // Whether [kafka] sets `property` (with or without the "kafka." prefix).
   bool sets_kafka_property(std::string_view property) const;
+  // Whether it sets any of `aliases` (librdkafka's names for one setting, e.g. linger.ms and
+  // queue.buffering.max.ms).
+  bool sets_kafka_property(std::initializer_list<std::string_view> aliases) const;
   // --embedded-kafka: the in-process mock cluster at `bootstrap`, and the client settings that
   // suit it unless [kafka] chose otherwise (see the definition for why).
   void use_embedded_cluster(const std::string& bootstrap);
