@@ -58,7 +58,8 @@ Result<std::unique_ptr<Ingest>> Ingest::create(Engine& engine) {
     if (!changelog) return std::move(changelog).error();
     in->changelog_ = std::make_unique<kafka::Producer>(std::move(*changelog));
   }
-  in->sink_ = std::make_unique<KafkaSink>(*in->producer_, in->changelog(), engine.config.topics.tenant_state);
+  in->sink_ =
+      std::make_unique<KafkaSink>(*in->producer_, in->changelog(), engine.config.topics.tenant_state, engine.metrics);
   in->sink_->set_transactional(in->eos_);
   engine.sink = in->sink_.get();
 

@@ -2,6 +2,7 @@
 
 #include <thread>
 
+#include "hanzo/hmm/daemon/metrics.hpp"
 #include "log.hpp"
 
 namespace hanzo::hmm::actors {
@@ -77,7 +78,7 @@ void KafkaSink::produce_after(kafka::Record state, std::vector<std::pair<kafka::
   {
     std::lock_guard lock(mutex_);
     token = (std::uint64_t{1} << 63) | next_state_++;
-    waiting_.emplace(token, Waiting{std::move(then), std::move(done), std::move(durable)});
+    waiting_.emplace(token, Waiting{std::move(then), std::move(done), std::move(durable), std::chrono::steady_clock::now()});
   }
   produce(std::move(state), token);
 }
@@ -88,6 +89,8 @@ void KafkaSink::state_delivered(std::uint64_t token) {
     std::lock_guard lock(mutex_);
     auto it = waiting_.find(token);
     if (it == waiting_.end()) return;
+    if (metrics_)
+      metrics_->state_write(std::chrono::duration<double>(std::chrono::steady_clock::now() - it->second.produced).count());
     for (auto& r : it->second.then) ready_.push_back(std::move(r));
     done_.insert(done_.end(), it->second.done.begin(), it->second.done.end());
     durable = std::move(it->second.durable);

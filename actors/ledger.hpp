@@ -3,6 +3,7 @@
 // commit. Used from the ingest thread only (delivery reports and completions are served there).
 #pragma once
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -39,9 +40,11 @@ class Ledger {
 class KafkaSink final : public Sink {
  public:
   // Records for `changelog_topic` go through `changelog` (compressed: they repeat decisions),
-  // everything else through `producer`.
-  KafkaSink(kafka::Producer& producer, kafka::Producer& changelog, std::string changelog_topic)
-      : producer_(producer), changelog_(changelog), changelog_topic_(std::move(changelog_topic)) {}
+  // everything else through `producer`. `metrics` (may be null) gets each state record's
+  // produce-to-acknowledgement time.
+  KafkaSink(kafka::Producer& producer, kafka::Producer& changelog, std::string changelog_topic,
+            daemon::Metrics* metrics = nullptr)
+      : producer_(producer), changelog_(changelog), changelog_topic_(std::move(changelog_topic)), metrics_(metrics) {}
   void produce(kafka::Record record, std::uint64_t token) override;
   void done(std::uint64_t token) override;
   void produce_after(kafka::Record state, std::vector<std::pair<kafka::Record, std::uint64_t>> then,
@@ -73,10 +76,12 @@ class KafkaSink final : public Sink {
     std::vector<std::pair<kafka::Record, std::uint64_t>> then;
     std::vector<std::uint64_t> done;
     std::function<void()> durable;
+    std::chrono::steady_clock::time_point produced;
   };
   kafka::Producer& producer_;
   kafka::Producer& changelog_;
   std::string changelog_topic_;
+  daemon::Metrics* metrics_;
   mutable std::mutex mutex_;
   std::vector<std::uint64_t> done_;
   std::vector<std::pair<kafka::Record, std::uint64_t>> ready_;

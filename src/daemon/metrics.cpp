@@ -94,6 +94,7 @@ struct Metrics::Impl {
   std::array<pm::Counter*, kDlqReasons.size()> dlq{};  // by DlqReason
   pm::Histogram* latency{};
   pm::Histogram* tick{};
+  pm::Histogram* state_write{};
   pm::Histogram* age{};
   std::vector<pm::Gauge*> price, supply, credits;  // by configured class
   pm::Gauge* drift{};
@@ -138,6 +139,9 @@ Metrics::Impl::Impl(const MetricsOptions& o) {
   latency = &family(pm::BuildHistogram(), r, "hanzo_hmmd_request_decision_latency_seconds",
                     "Time from a request's Kafka timestamp to its decision being produced (after the tenant state it depends on is durable), in seconds.")
                  .Add({}, kLatencyBuckets);
+  state_write = &family(pm::BuildHistogram(), r, "hanzo_hmmd_state_write_seconds",
+                        "Time from producing a tenant-state changelog record to Kafka acknowledging it (every decision waits for one), in seconds.")
+                     .Add({}, kLatencyBuckets);
   tick = &family(pm::BuildHistogram(), r, "hanzo_hmmd_tick_processing_seconds",
                  "Time the market actor spends applying one tick, in seconds.")
               .Add({}, kTickBuckets);
@@ -242,6 +246,7 @@ void Metrics::dlq(DlqReason reason) noexcept {
 
 void Metrics::request_latency(double seconds) noexcept { impl_->latency->Observe(seconds); }
 void Metrics::tick_processing(double seconds) noexcept { impl_->tick->Observe(seconds); }
+void Metrics::state_write(double seconds) noexcept { impl_->state_write->Observe(seconds); }
 void Metrics::event_age(double seconds) noexcept { impl_->age->Observe(seconds); }
 
 void Metrics::market(const market::Snapshot& s) noexcept {

@@ -72,6 +72,8 @@ class Metrics {
   void dlq(DlqReason reason) noexcept;
   void request_latency(double seconds) noexcept;
   void tick_processing(double seconds) noexcept;
+  // A tenant-state record's produce-to-acknowledgement time: every decision waits for one.
+  void state_write(double seconds) noexcept;
   void event_age(double seconds) noexcept;
   // Prices, supply, credits per class, drift, regime posterior. Entries beyond the configured
   // classes/regimes are ignored.
