@@ -51,21 +51,9 @@ kafka::Config producer_properties(const kafka::Config& props, std::size_t max_me
   return out;
 }
 
-namespace {
-// Sets `key` in place (a built-in default may be there already), or adds it.
-void put(kafka::Config& props, std::string_view key, std::string value) {
-  for (auto& [k, v] : props)
-    if (k == key) {
-      v = std::move(value);
-      return;
-    }
-  props.emplace_back(std::string(key), std::move(value));
-}
-}  // namespace
-
 kafka::Config compressed_properties(const kafka::Config& producer_props, const daemon::DaemonConfig& config) {
   kafka::Config out = producer_props;
-  if (!config.sets_kafka_property({"compression.type", "compression.codec"})) put(out, "compression.type", "lz4");
+  if (!config.sets_kafka_property({"compression.type", "compression.codec"})) kafka::set_property(out, "compression.type", "lz4");
   return out;
 }
 
@@ -74,7 +62,7 @@ kafka::Config changelog_properties(const kafka::Config& producer_props, const da
   // Every decision waits for its tenant's state record to be acknowledged, so lingering here
   // would add to every decision's latency; under load records still batch while a produce
   // request is in flight.
-  if (!config.sets_kafka_property({"linger.ms", "queue.buffering.max.ms"})) put(out, "linger.ms", "0");
+  if (!config.sets_kafka_property({"linger.ms", "queue.buffering.max.ms"})) kafka::set_property(out, "linger.ms", "0");
   return out;
 }
 

@@ -96,7 +96,7 @@ Result<std::unique_ptr<Ingest>> Ingest::create(Engine& engine) {
   // Ticks: every instance reads all of them (no group: manual assignment), so every instance
   // folds the same ticks into the same market state and quotes the same prices.
   kafka::Config tick_props = consumer_properties(props);
-  tick_props.emplace_back("statistics.interval.ms", "0");
+  kafka::set_property(tick_props, "statistics.interval.ms", "0");
   auto ticks = kafka::Consumer::create(tick_props);
   if (!ticks) return std::move(ticks).error();
   in->ticks_ = std::make_unique<kafka::Consumer>(std::move(*ticks));

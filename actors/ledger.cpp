@@ -85,18 +85,20 @@ void KafkaSink::produce_after(kafka::Record state, std::vector<std::pair<kafka::
 
 void KafkaSink::state_delivered(std::uint64_t token) {
   std::function<void()> durable;
+  std::chrono::steady_clock::time_point produced;
   {
     std::lock_guard lock(mutex_);
     auto it = waiting_.find(token);
     if (it == waiting_.end()) return;
-    if (metrics_)
-      metrics_->state_write(std::chrono::duration<double>(std::chrono::steady_clock::now() - it->second.produced).count());
+    produced = it->second.produced;
     for (auto& r : it->second.then) ready_.push_back(std::move(r));
     done_.insert(done_.end(), it->second.done.begin(), it->second.done.end());
     durable = std::move(it->second.durable);
     waiting_.erase(it);
   }
-  if (durable) durable();  // outside the lock: it messages an actor
+  // Outside the lock, which actor threads producing state records wait on.
+  if (metrics_) metrics_->state_write(std::chrono::duration<double>(std::chrono::steady_clock::now() - produced).count());
+  if (durable) durable();  // it messages an actor
 }
 
 void KafkaSink::discard(std::uint64_t token) {

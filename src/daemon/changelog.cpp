@@ -50,8 +50,8 @@ Result<RestoredChangelog> read_changelog(const kafka::Config& consumer_config, c
   RestoredChangelog out;
   if (partitions.empty()) return out;
   kafka::Config props = consumer_config;
-  props.emplace_back("enable.partition.eof", "true");
-  props.emplace_back("statistics.interval.ms", "0");
+  kafka::set_property(props, "enable.partition.eof", "true");
+  kafka::set_property(props, "statistics.interval.ms", "0");
   if (std::none_of(props.begin(), props.end(), [](const auto& kv) { return kv.first == "group.id"; }))
     props.emplace_back("group.id", "hanzo-hmmd.restore");
   auto consumer = kafka::Consumer::create(props);

@@ -161,13 +161,7 @@ kafka::Config DaemonConfig::kafka_properties() const {
   // Each property once, in first-set order, with its last value: what librdkafka ends up with,
   // and readable when logged.
   kafka::Config out = default_kafka_properties();
-  for (const auto& [key, value] : kafka) {
-    const std::string name = property_name(key);
-    bool replaced = false;
-    for (auto& [k, v] : out)
-      if (k == name) v = value, replaced = true;
-    if (!replaced) out.emplace_back(name, value);
-  }
+  for (const auto& [key, value] : kafka) kafka::set_property(out, property_name(key), value);
   return out;
 }
 

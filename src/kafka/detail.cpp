@@ -47,6 +47,16 @@ Result<void> check_config(const Config& config) {
   return ok;
 }
 
+void set_property(Config& config, std::string_view name, std::string value) {
+  bool found = false;
+  for (auto& [k, v] : config)
+    if (detail::strip(k) == name) {
+      v = value;
+      found = true;
+    }
+  if (!found) config.emplace_back(std::string(name), std::move(value));
+}
+
 namespace detail {
 
 const std::string* lookup(const Config& config, const std::string& key) {

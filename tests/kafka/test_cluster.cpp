@@ -21,6 +21,16 @@ TEST_CASE("cluster: configuration errors name the key", "[kafka][cluster]") {
   CHECK_FALSE(MockCluster::create(0));
 }
 
+TEST_CASE("config: set_property replaces in place, with or without the prefix, or appends", "[kafka]") {
+  Config c{{"bootstrap.servers", "h:1"}, {"kafka.linger.ms", "5"}, {"acks", "all"}};
+  set_property(c, "linger.ms", "0");  // the file's prefixed key is the same property
+  set_property(c, "acks", "1");
+  set_property(c, "statistics.interval.ms", "0");
+  CHECK(c == Config{{"bootstrap.servers", "h:1"}, {"kafka.linger.ms", "0"}, {"acks", "1"},
+                    {"statistics.interval.ms", "0"}});
+  REQUIRE(check_config(c));
+}
+
 TEST_CASE("cluster: a full producer queue is an error value and never blocks", "[kafka][cluster]") {
   auto cluster = MockCluster::create().value();
   auto producer = Producer::create({{"bootstrap.servers", cluster.bootstrap_servers()},

@@ -84,6 +84,10 @@ inline bool is_too_large(const Error& e) { return e.code == Errc::io_error && e.
 // Whether librdkafka accepts every property (names and values), without creating a client:
 // the first bad one is an Error whose `where` is the key as written.
 Result<void> check_config(const Config& config);
+// Sets property `name` to `value` where `config` already sets it (with or without the "kafka."
+// prefix), keeping its place, or appends it: each property once, rather than a second entry
+// that only wins by coming later.
+void set_property(Config& config, std::string_view name, std::string value);
 inline bool is_queue_full(const Error& e) { return e.code == Errc::io_error && e.row == err_queue_full; }
 inline bool is_timed_out(const Error& e) { return e.code == Errc::io_error && e.row == err_timed_out; }
 
