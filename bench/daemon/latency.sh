@@ -1,14 +1,24 @@
 #!/usr/bin/env bash
-# Request->decision latency of hanzo-hmmd at half of its maximum rate (issue 4, section 8): the
-# daemon on its embedded mock cluster, `hanzo-hmm loadgen --max` to find the maximum decisions/s,
-# then `--rate max/2` for the latency. Load generator and daemon share this machine's cores.
-# Then the same load against hanzo-responder-bench (a raw librdkafka consume->produce loop that
-# answers with a copy of one of the daemon's decisions): what Kafka alone costs at that rate.
-# Usage: latency.sh BIN_DIR [MAX_SECONDS] [HALF_SECONDS]. The last line is one JSON object.
+# Request->decision latency of hanzo-hmmd at half of the highest open-loop rate it keeps up
+# with, beside a raw consume->produce responder at the same rate.
+#  1. `hanzo-hmm loadgen --max` (closed loop) gives a starting rate M.
+#  2. A short bisection of open-loop runs (`--rate R --drain 1`), from M: a rate is kept up with
+#     when >= 99% of the requests sent are decided within 1 s of the end of sending, the load
+#     generator held its schedule (>= 97% of R sent), and no backlog built up (outstanding
+#     requests on loadgen's progress lines): over the last third of the sending their peak is
+#     at most 250 ms of requests, and at most 1.5x the middle third's plus 50 ms of requests.
+#  3. At half of the highest rate kept up with: the daemon, then hanzo-responder-bench (a raw
+#     librdkafka consume->produce loop answering with a copy of one of the daemon's decisions,
+#     on the embedded layout with the daemon's client settings): what Kafka alone costs.
+# A fresh daemon (and cluster) per run: the mock's fetch cost grows with the data it holds. Load
+# generator and daemon share this machine's cores.
+# Usage: latency.sh BIN_DIR [PROBE_SECONDS (8)] [HALF_SECONDS (20)] [STEPS (4)]. The last line is
+# one JSON object.
 set -euo pipefail
 bin=$1
-max_s=${2:-10}
+probe_s=${2:-8}
 half_s=${3:-20}
+steps=${4:-4}
 work=$(mktemp -d)
 daemon=
 
@@ -28,36 +38,73 @@ start_daemon() {
   done
   bs=$(sed -n 's/^bootstrap.servers=//p' "$work/out")
 }
-stop_daemon() { kill -TERM "$daemon"; wait "$daemon"; daemon=; }
+stop_daemon() { kill -TERM "$daemon"; wait "$daemon" || true; daemon=; }
 trap 'if [ -n "$daemon" ]; then kill -TERM "$daemon" 2>/dev/null || true; fi; rm -rf "$work"' EXIT
 field() { /usr/bin/python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
+# loadgen RESULT_NAME ARGS...: one run against a fresh daemon (or responder, if $target says so).
+loadgen() {
+  local name=$1; shift
+  start_daemon "${target:-}"
+  "$bin/hanzo-hmm" loadgen --bootstrap "$bs" --tenants 1000 "$@" \
+    ${LOADGEN_KAFKA_CONFIG:+--kafka-config $LOADGEN_KAFKA_CONFIG} --json >"$work/$name.json" 2>"$work/$name.err" || true
+  stop_daemon
+}
+# keeps_up NAME RATE: prints "1 reason" or "0 reason" (see the header).
+keeps_up() {
+  /usr/bin/python3 - "$work/$1.json" "$work/$1.err" "$2" "$probe_s" <<'PY'
+import json, re, sys
+r = json.load(open(sys.argv[1])); rate = float(sys.argv[3]); dur = float(sys.argv[4])
+sent, got = r["requests_sent"], r["decisions_received"]
+out = [(float(m.group(1)), int(m.group(2))) for m in
+       re.finditer(r"loadgen\s+([\d.]+) s .*outstanding (\d+)", open(sys.argv[2]).read()) if float(m.group(1)) <= dur]
+mid = [o for t, o in out if dur / 3 < t <= 2 * dur / 3]
+end = [o for t, o in out if t > 2 * dur / 3]
+growing = max(end, default=0) > 0.25 * rate or (bool(mid and end) and max(end) > 1.5 * max(mid) + 0.05 * rate)
+ok = r["requests_per_s"] >= 0.97 * rate and got >= 0.99 * sent and not growing
+print(int(ok), f"sent {sent} ({r['requests_per_s']:.0f}/s), decided {got} ({100 * got / max(sent, 1):.1f}%) within 1 s, "
+      f"backlog peak {max(mid, default=0)} -> {max(end, default=0)}{' (growing)' if growing else ''}, p99 {r['latency_ms']['p99']:.1f} ms")
+PY
+}
 
-# A fresh daemon (and cluster) per phase: the mock's fetch cost grows with the data it holds.
-start_daemon
-"$bin/hanzo-hmm" loadgen --bootstrap "$bs" --tenants 1000 --max --window 10000 --duration "$max_s" --json \
-  >"$work/max.json" 2>/dev/null
-stop_daemon
+loadgen max --max --window 10000 --duration "$probe_s"
 max=$(field "$work/max.json" "round(r['decisions_per_s'])")
-half=$((max / 2))
-echo "maximum: $max decisions/s (loadgen --max); half: $half requests/s" >&2
+echo "closed loop (loadgen --max): $max decisions/s" >&2
 
-start_daemon
-"$bin/hanzo-hmm" loadgen --bootstrap "$bs" --tenants 1000 --rate "$half" --duration "$half_s" ${LOADGEN_KAFKA_CONFIG:+--kafka-config $LOADGEN_KAFKA_CONFIG} --json \
-  >"$work/half.json" 2>/dev/null
-stop_daemon
-field "$work/half.json" "'at %d requests/s: %.0f decisions/s, p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms, missing %d' % (
+lo=0; hi=0; rate=$max
+for i in $(seq 1 "$steps"); do
+  loadgen "probe$i" --rate "$rate" --duration "$probe_s" --drain 1
+  read -r ok why < <(keeps_up "probe$i" "$rate")
+  echo "open loop at $rate requests/s: $([ "$ok" = 1 ] && echo kept up || echo fell behind): $why" >&2
+  if [ "$ok" = 1 ]; then
+    lo=$rate
+    if [ "$hi" = 0 ]; then rate=$((rate * 5 / 4)); else rate=$(((lo + hi) / 2)); fi
+  else
+    hi=$rate
+    if [ "$lo" = 0 ]; then rate=$((rate / 2)); else rate=$(((lo + hi) / 2)); fi
+  fi
+done
+found=true
+if [ "$lo" = 0 ]; then found=false; lo=$rate; echo "no probed rate was kept up with; using $lo untested" >&2; fi
+half=$((lo / 2))
+echo "highest open-loop rate kept up with: $lo requests/s; half: $half" >&2
+
+loadgen half --rate "$half" --duration "$half_s"
+field "$work/half.json" "'daemon at %d requests/s: %.0f decisions/s, p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms, missing %d' % (
   $half, r['decisions_per_s'], r['latency_ms']['p50'], r['latency_ms']['p90'], r['latency_ms']['p99'],
   r['latency_ms']['max'], r['missing'])" >&2
-
-# The ceiling: the same load, answered by a raw consume->produce loop with one of the decisions.
 field "$work/half.json" "json.dumps(r['sample_decision'], separators=(',', ':'))" >"$work/decision.json"
-start_daemon responder
-"$bin/hanzo-hmm" loadgen --bootstrap "$bs" --tenants 1000 --rate "$half" --duration "$half_s" ${LOADGEN_KAFKA_CONFIG:+--kafka-config $LOADGEN_KAFKA_CONFIG} --json \
-  >"$work/ceiling.json" 2>/dev/null
-stop_daemon
-field "$work/ceiling.json" "'raw passthrough at %d requests/s: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, missing %d' % (
-  $half, r['latency_ms']['p50'], r['latency_ms']['p90'], r['latency_ms']['p99'], r['missing'])" >&2
-c50=$(field "$work/ceiling.json" "r['latency_ms']['p50']")
-c99=$(field "$work/ceiling.json" "r['latency_ms']['p99']")
-field "$work/half.json" "'{\"bench\":\"daemon_latency\",\"max_decisions_per_s\":%d,\"half_rate\":%d,\"p50_ms\":%.2f,\"p90_ms\":%.2f,\"p99_ms\":%.2f,\"max_ms\":%.2f,\"missing\":%d,\"passthrough_p50_ms\":%.2f,\"passthrough_p99_ms\":%.2f}' % (
-  $max, $half, r['latency_ms']['p50'], r['latency_ms']['p90'], r['latency_ms']['p99'], r['latency_ms']['max'], r['missing'], $c50, $c99)"
+target=responder loadgen ceiling --rate "$half" --duration "$half_s"
+field "$work/ceiling.json" "'raw responder at %d requests/s: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms, missing %d' % (
+  $half, r['latency_ms']['p50'], r['latency_ms']['p90'], r['latency_ms']['p99'], r['latency_ms']['max'], r['missing'])" >&2
+
+/usr/bin/python3 - "$work" "$max" "$lo" "$half" "$found" <<'PY'
+import json, os, sys
+w, closed, open_max, half, found = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5] == "true"
+def lat(name):
+    r = json.load(open(os.path.join(w, name + ".json")))
+    l = r["latency_ms"]
+    return {"p50_ms": l["p50"], "p90_ms": l["p90"], "p99_ms": l["p99"], "max_ms": l["max"],
+            "decisions_per_s": r["decisions_per_s"], "missing": r["missing"]}
+print(json.dumps({"bench": "daemon_latency", "closed_loop_max_per_s": closed, "open_loop_max_per_s": open_max,
+                  "open_loop_max_found": found, "half_rate": half, "daemon": lat("half"), "responder": lat("ceiling")}))
+PY

@@ -1,10 +1,13 @@
-// hanzo-daemon-bench: hanzo-hmmd end to end on the same footing as hanzo-passthrough-bench
-// (issue 4, section 8): the daemon's own run_daemon() with its embedded mock cluster, the input
-// topic pre-filled with the load generator's requests, timed from the first message consumed to
-// the last decision acknowledged by the broker. No load generator competes for the cores.
+// hanzo-daemon-bench: hanzo-hmmd end to end on the same footing as hanzo-passthrough-bench:
+// the daemon's own run_daemon() with its embedded mock cluster, its requests topic fed with the
+// load generator's requests as they are consumed (feeder.hpp: pre-filled up to --ahead-mib per
+// partition before the daemon starts, the rest by a thread that stays that far ahead), timed
+// from the first message consumed to the last decision acknowledged by the broker.
 //   throughput: --messages N requests (default 100,000) over --tenants T (1,000), median of --reps;
-//   memory:     --memory N1,N2,...: N distinct tenants, one request each, produced in chunks as
-//               the daemon consumes; resident memory (VmRSS) before and after, and per tenant.
+//               after the last repetition, the Kafka bytes the daemon wrote per request
+//               (decisions and tenant-state changelog, from the embedded cluster's topics);
+//   memory:     --memory N1,N2,...: N distinct tenants, one request each; resident memory
+//               (VmRSS) before and after, and per tenant.
 // The last line is one JSON object with the figures.
 #include <algorithm>
 #include <atomic>
@@ -13,15 +16,19 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "daemon.hpp"
-#include "hanzo/hmm/kafka/producer.hpp"
+#include "daemon_settings.hpp"
+#include "feeder.hpp"
 #include "hanzo/hmm/loadgen/generator.hpp"
+#include "topic_bytes.hpp"
 
 namespace {
 
@@ -49,40 +56,29 @@ Generator make_generator(std::uint64_t tenants) {
   return std::move(*g);
 }
 
-// Produces requests [from, to) to hanzo.hmm.requests; `distinct`: tenant i for request i.
-void produce(const std::string& bootstrap, const Generator& gen, std::uint64_t from, std::uint64_t to, bool distinct,
-             const std::atomic<std::uint64_t>* consumed = nullptr, std::uint64_t max_ahead = 0) {
-  auto p = hanzo::hmm::kafka::Producer::create({{"bootstrap.servers", bootstrap}, {"linger.ms", "5"}});
-  if (!p) die(p.error().to_string());
-  hanzo::hmm::kafka::Record r;
-  r.topic = "hanzo.hmm.requests";
-  for (std::uint64_t i = from; i < to; ++i) {
-    // Memory runs outpace the mock's retention (5 MiB per partition) unless they wait for the daemon.
-    while (consumed && i - std::min(i, consumed->load()) > max_ahead) {
-      p->poll(std::chrono::milliseconds(5));
-    }
-    auto rec = gen.request_record(i);
-    r.key = distinct ? "tenant-" + std::to_string(i) : std::move(rec.key);
-    r.value = std::move(rec.value);
-    for (;;) {
-      auto ok = p->produce(r);
-      if (ok) break;
-      if (!hanzo::hmm::kafka::is_queue_full(ok.error())) die(ok.error().to_string());
-      p->poll(std::chrono::milliseconds(10));
-    }
-    p->poll(std::chrono::milliseconds(0));
-  }
-  if (auto ok = p->flush(std::chrono::seconds(60)); !ok) die(ok.error().to_string());
-}
-
 struct Run {
   double seconds{0};
   std::size_t rss_before{0}, rss_after{0};
+  std::uint64_t prefilled{0};
+  std::vector<std::pair<std::string, topic_bytes::Usage>> topics;  // when asked for
 };
 
 std::optional<std::string> g_config;  // --config FILE: a daemon configuration to run with
+double g_ahead_bytes = 0;             // the feeder's bound (all requests partitions)
 
-Run run(std::uint64_t n, std::uint64_t tenants, bool distinct, bool prefill) {
+// Reads the embedded cluster's topics while the daemon (and so the cluster) is still up.
+std::vector<std::pair<std::string, topic_bytes::Usage>> measure_topics(const std::string& bootstrap) {
+  std::vector<std::pair<std::string, topic_bytes::Usage>> out;
+  for (const char* role : {"requests", "decisions", "tenant_state"}) {
+    std::string error;
+    const std::string name = daemon_settings::topic(role);
+    out.emplace_back(name, topic_bytes::measure(bootstrap, name, error));
+    if (!error.empty()) std::fprintf(stderr, "hanzo-daemon-bench: %s\n", error.c_str());
+  }
+  return out;
+}
+
+Run run(std::uint64_t n, std::uint64_t tenants, bool distinct, bool measure) {
   const Generator gen = make_generator(std::max<std::uint64_t>(tenants, 1));
   hanzo::hmm::actors::DaemonOptions o;
   o.embedded_kafka = true;
@@ -91,26 +87,42 @@ Run run(std::uint64_t n, std::uint64_t tenants, bool distinct, bool prefill) {
   if (const char* policy = std::getenv("HANZO_BENCH_SCHEDULER")) o.scheduler_policy = policy;
   Run result;
   std::atomic<std::uint64_t> consumed{0};
-  std::thread feeder;
-  Clock::time_point first{}, done{};
-  o.on_embedded_cluster = [&](const std::string& bootstrap) {
-    if (prefill) {
-      produce(bootstrap, gen, 0, n, distinct);
-    } else {
-      feeder = std::thread([&, bootstrap] { produce(bootstrap, gen, 0, n, distinct, &consumed, 100000); });
-    }
+  std::unique_ptr<feeder::Feeder> feed;
+  std::string bootstrap;
+  Clock::time_point first{}, done{}, progress = Clock::now();
+  std::uint64_t last_consumed = 0;
+  o.on_embedded_cluster = [&](const std::string& bs) {
+    bootstrap = bs;
+    auto make = [&gen, distinct](std::uint64_t i) {
+      auto r = gen.request_record(i);
+      return feeder::Record{distinct ? "tenant-" + std::to_string(i) : std::move(r.key), std::move(r.value)};
+    };
+    feed = std::make_unique<feeder::Feeder>(bs, daemon_settings::topic("requests"), n, make, g_ahead_bytes, consumed);
+    feed->prefill();  // before the daemon consumes anything: no producer on the cores at first
+    result.prefilled = feed->prefilled();
+    feed->start();
     result.rss_before = rss_bytes();
   };
   o.stop_when = [&](std::uint64_t c, std::uint64_t in_flight) {
     consumed = c;
-    if (c > 0 && first == Clock::time_point{}) first = Clock::now();
+    const auto now = Clock::now();
+    if (c > 0 && first == Clock::time_point{}) first = now;
+    if (c != last_consumed) last_consumed = c, progress = now;
+    if (c < n && now - progress > std::chrono::seconds(30)) {
+      // Not a hang: the mock cluster keeps 5 MiB per requests partition and drops the rest.
+      std::fprintf(stderr, "hanzo-daemon-bench: nothing consumed for 30 s after %llu of %llu requests: requests "
+                   "were lost (the mock keeps 5 MiB per partition; lower --ahead-mib)\n",
+                   static_cast<unsigned long long>(c), static_cast<unsigned long long>(n));
+      std::_Exit(1);
+    }
     if (c < n || in_flight > 0) return false;
-    done = Clock::now();
+    done = now;
     result.rss_after = rss_bytes();
+    if (measure) result.topics = measure_topics(bootstrap);
     return true;
   };
   const int rc = hanzo::hmm::actors::run_daemon(o);
-  if (feeder.joinable()) feeder.join();
+  if (feed) feed->join();
   if (rc != 0) die("hanzo-hmmd exited " + std::to_string(rc));
   result.seconds = std::chrono::duration<double>(done - first).count();
   return result;
@@ -143,14 +155,33 @@ int main(int argc, char** argv) {
   const auto memory = list_arg(argc, argv, "--memory");
   for (int i = 1; i + 1 < argc; ++i)
     if (!std::strcmp(argv[i], "--config")) g_config = argv[i + 1];
+  const double ahead_mib = static_cast<double>(arg(argc, argv, "--ahead-mib", 3));
+  if (ahead_mib * 1048576.0 >= feeder::kMockPartitionBytes) die("--ahead-mib must be below the mock's 5 MiB per partition");
+  g_ahead_bytes = ahead_mib * 1048576.0 * daemon_settings::partitions("requests");
 
   std::vector<double> rates;
-  for (std::size_t r = 0; r < reps; ++r) rates.push_back(static_cast<double>(n) / run(n, tenants, false, true).seconds);
+  Run last;
+  for (std::size_t r = 0; r < reps; ++r) {
+    last = run(n, tenants, false, r + 1 == reps);
+    rates.push_back(static_cast<double>(n) / last.seconds);
+  }
   std::sort(rates.begin(), rates.end());
   const double median = rates[rates.size() / 2];
-  std::printf("\nhanzo-hmmd end to end (embedded mock cluster, %llu pre-filled requests over %llu tenants, median of "
-              "%zu): %.0f decisions/s\n",
-              static_cast<unsigned long long>(n), static_cast<unsigned long long>(tenants), reps, median);
+  std::printf("\nhanzo-hmmd end to end (embedded mock cluster, %llu requests over %llu tenants, %llu pre-filled, "
+              "the rest fed as consumed; median of %zu): %.0f decisions/s\n",
+              static_cast<unsigned long long>(n), static_cast<unsigned long long>(tenants),
+              static_cast<unsigned long long>(last.prefilled), reps, median);
+  std::string topics_json;
+  for (const auto& [name, u] : last.topics) {
+    std::printf("%s: %d partitions, %llu records, %.0f B each (key + value + headers; mean of the %llu retained), "
+                "%.0f B per request\n",
+                name.c_str(), u.partitions, static_cast<unsigned long long>(u.records), u.mean_bytes(),
+                static_cast<unsigned long long>(u.retained), u.total_bytes() / static_cast<double>(n));
+    topics_json += std::string(topics_json.empty() ? "" : ",") + "\"" + name + "\":{\"partitions\":" +
+                   std::to_string(u.partitions) + ",\"records\":" + std::to_string(u.records) +
+                   ",\"mean_bytes\":" + std::to_string(u.mean_bytes()) +
+                   ",\"bytes_per_request\":" + std::to_string(u.total_bytes() / static_cast<double>(n)) + "}";
+  }
 
   std::string mem_json;
   for (const auto m : memory) {
@@ -166,8 +197,8 @@ int main(int argc, char** argv) {
   std::string runs;
   for (double x : rates) runs += (runs.empty() ? "" : ",") + std::to_string(static_cast<long long>(x));
   std::printf("{\"bench\":\"daemon_pipeline\",\"messages\":%llu,\"tenants\":%llu,\"decisions_per_s\":%.0f,"
-              "\"runs\":[%s],\"memory\":[%s]}\n",
+              "\"runs\":[%s],\"topics\":{%s},\"memory\":[%s]}\n",
               static_cast<unsigned long long>(n), static_cast<unsigned long long>(tenants), median, runs.c_str(),
-              mem_json.c_str());
+              topics_json.c_str(), mem_json.c_str());
   return 0;
 }

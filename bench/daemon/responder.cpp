@@ -6,8 +6,9 @@
 // `bootstrap.servers=...`, and answers every request with a copy of a real decision (--decision
 // FILE: one JSON object, e.g. a loadgen report's sample_decision) carrying the request's
 // request_id and tenant: same sizes, same keys, no routing, no changelog. Client settings are
-// the daemon's defaults (fetch.wait.max.ms=5, linger.ms=1, socket.nagle.disable, idempotent producer). It reads
-// feedback and ticks too, and drops them. Runs until SIGINT/SIGTERM; prints counts on exit.
+// the embedded daemon's, from its own functions (daemon_settings.cpp), printed at start; the
+// decision goes to the decisions partition equal to the request's. It reads feedback and ticks
+// too, and drops them. Runs until SIGINT/SIGTERM; prints counts on exit.
 // Usage: hanzo-responder-bench --decision FILE [--linger-ms MS]
 #include <librdkafka/rdkafka.h>
 
@@ -23,6 +24,7 @@
 #include <utility>
 #include <vector>
 
+#include "daemon_settings.hpp"
 #include "hanzo/hmm/kafka/mock_cluster.hpp"
 #include "raw_kafka.hpp"
 
@@ -35,15 +37,7 @@ constexpr const char* kProgram = "hanzo-responder-bench";
 [[noreturn]] void die(const std::string& what) { raw_kafka::die(kProgram, what); }
 rd_kafka_conf_t* make_conf(const raw_kafka::Props& props) { return raw_kafka::make_conf(kProgram, props); }
 
-// The value of the top-level string field `"name":"..."` in compact JSON, if present.
-std::string_view string_field(std::string_view json, std::string_view name) {
-  const std::string key = "\"" + std::string(name) + "\":\"";
-  const auto at = json.find(key);
-  if (at == std::string_view::npos) return {};
-  const auto begin = at + key.size();
-  const auto end = json.find('"', begin);
-  return end == std::string_view::npos ? std::string_view{} : json.substr(begin, end - begin);
-}
+using raw_kafka::string_field;
 
 // The decision split around its request_id and tenant values, so each answer is three copies.
 struct Template {
@@ -75,7 +69,7 @@ Template load_template(const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string decision_path, linger = "1";
+  std::string decision_path, linger;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--decision")) decision_path = argv[i + 1];
     else if (!std::strcmp(argv[i], "--linger-ms")) linger = argv[i + 1];
@@ -91,21 +85,21 @@ int main(int argc, char** argv) {
   auto cluster = hanzo::hmm::kafka::MockCluster::create(1);
   if (!cluster) die(cluster.error().to_string());
   (void)cluster->set_nice(hanzo::hmm::kafka::MockCluster::kEmbeddedNice);  // as hanzo-hmmd does, when allowed
-  for (const auto& [name, parts] : {std::pair{"hanzo.hmm.ticks", 1}, {"hanzo.hmm.prices", 1}, {"hanzo.hmm.requests", 8},
-                                    {"hanzo.hmm.feedback", 8}, {"hanzo.hmm.decisions", 8}, {"hanzo.hmm.dlq", 4}})
-    if (auto ok = cluster->create_topic(name, parts); !ok) die(ok.error().to_string());
+  for (const auto& t : daemon_settings::embedded_topics())
+    if (auto ok = cluster->create_topic(t.name, t.partitions); !ok) die(ok.error().to_string());
   const std::string bootstrap = cluster->bootstrap_servers();
+  auto settings = daemon_settings::embedded(bootstrap);
+  if (!linger.empty()) settings.producer.emplace_back("linger.ms", linger);  // an experiment, not the daemon
   char err[512];
 
-  rd_kafka_conf_t* pconf = make_conf({{"bootstrap.servers", bootstrap}, {"linger.ms", linger},
-                                      {"enable.idempotence", "true"}, {"socket.nagle.disable", "true"}});
+  rd_kafka_conf_t* pconf = make_conf(settings.producer);
   rd_kafka_t* producer = rd_kafka_new(RD_KAFKA_PRODUCER, pconf, err, sizeof err);
   if (!producer) die(std::string("producer: ") + err);
-  rd_kafka_conf_t* cconf = make_conf({{"bootstrap.servers", bootstrap}, {"group.id", "hanzo-responder"},
-                                      {"fetch.wait.max.ms", "5"}, {"session.timeout.ms", "6000"},
-                                      {"socket.nagle.disable", "true"}});
+  rd_kafka_conf_t* cconf = make_conf(settings.consumer);
   rd_kafka_t* consumer = rd_kafka_new(RD_KAFKA_CONSUMER, cconf, err, sizeof err);
   if (!consumer) die(std::string("consumer: ") + err);
+  daemon_settings::print_and_check("consumer", settings.consumer, consumer);
+  daemon_settings::print_and_check("producer", settings.producer, producer);
   rd_kafka_poll_set_consumer(consumer);
   rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(3);
   for (const char* t : {"hanzo.hmm.requests", "hanzo.hmm.feedback", "hanzo.hmm.ticks"})
@@ -131,7 +125,7 @@ int main(int argc, char** argv) {
           .append(tpl.tail);
       for (;;) {
         const rd_kafka_resp_err_t e = rd_kafka_producev(
-            producer, RD_KAFKA_V_TOPIC("hanzo.hmm.decisions"), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+            producer, RD_KAFKA_V_TOPIC("hanzo.hmm.decisions"), RD_KAFKA_V_PARTITION(m->partition), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
             RD_KAFKA_V_KEY(m->key, m->key_len), RD_KAFKA_V_VALUE(value.data(), value.size()), RD_KAFKA_V_END);
         if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL) break;
         rd_kafka_poll(producer, 1);
