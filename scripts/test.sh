@@ -5,20 +5,28 @@
 #   2. the same suite built with -fsanitize=address,undefined;
 #   3. the libFuzzer target on the JSON loaders for a bounded time (FUZZ_SECONDS, default 60);
 #   4. a smoke run of the benchmark (it must keep building and running; figures are not judged).
+# A failed test stops the script (non-zero exit). A skipped test (exit 77: a tool is missing) is
+# reported apart from the passes, and fails the script when CI=true, where install-deps.sh has
+# installed every tool.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
+
+# run_ctest <build dir> <log name>: the whole CTest suite, its output kept in <build dir>/<log>.
+# With pipefail (lib.sh) a ctest failure is the pipeline's status, so set -e stops here.
+run_ctest() {
+  (cd "$1" && ctest --output-on-failure -j "$JOBS" | tee "$2")
+}
 
 section "dependencies"
 bash scripts/install-deps.sh
 
 section "release build and tests"
 build_tree build -DCMAKE_BUILD_TYPE=Release -DHANZO_BUILD_TESTS=ON -DHANZO_BUILD_BENCH=ON
-(cd build && ctest --output-on-failure -j "$JOBS" | tee ctest-release.log)
+run_ctest build ctest-release.log
 
 section "sanitizer build (ASan + UBSan) and tests"
 build_tree build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHANZO_SANITIZE=ON -DHANZO_BUILD_TESTS=ON
-(cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  ctest --output-on-failure -j "$JOBS" | tee ctest-asan.log)
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 run_ctest build-asan ctest-asan.log
 
 section "fuzzing the JSON loaders and the wire decoders, ${FUZZ_SECONDS:-60} s each"
 CC=clang CXX=clang++ build_tree build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHANZO_FUZZ=ON -DHANZO_BUILD_TESTS=OFF
@@ -45,13 +53,30 @@ section "benchmark smoke run"
 bash bench/daemon/run.sh build/bin --quick
 
 section "summary"
-summary() {  # summary <name> <ctest log>: CTest's verdict, then a plain "N passed, N failed" line
-  local line total failed
+not_run() {  # not_run <ctest log>: the tests CTest skipped (exit 77) or found disabled
+  grep -E '^[[:space:]]+[0-9]+ - .* \((Skipped|Disabled)\)$' "$1" || true
+}
+summary() {  # summary <name> <ctest log>: CTest's verdict, then "N passed, N failed, N skipped"
+  local line total failed skipped
   line=$(grep -E "tests passed, [0-9]+ tests? failed out of [0-9]+" "$2")
   total=${line##* out of }
   failed=$(echo "$line" | sed -E 's/.* ([0-9]+) tests? failed.*/\1/')
+  # CTest counts a skipped test among the passed ones (and lists it as "<n> - <name> (Skipped)").
+  skipped=$(not_run "$2" | grep -c . || true)
   echo "$1: $line"
-  echo "$1: $((total - failed)) passed, $failed failed"
+  echo "$1: $((total - failed - skipped)) passed, $failed failed, $skipped skipped"
 }
+skipped=$(cat <(not_run build-asan/ctest-asan.log) <(not_run build/ctest-release.log) | grep -c . || true)
+ci_failed=""
+case "${CI:-}" in
+  true | TRUE | True | 1)
+    if [ "$skipped" -gt 0 ]; then
+      not_run build-asan/ctest-asan.log | sed -E 's/^[[:space:]]+/sanitizers: not run: /' >&2
+      not_run build/ctest-release.log | sed -E 's/^[[:space:]]+/release: not run: /' >&2
+      echo "FAIL: $skipped tests skipped with CI=true: a tool is missing although install-deps.sh ran" >&2
+      ci_failed=1
+    fi ;;
+esac
 summary "sanitizers" build-asan/ctest-asan.log
 summary "release" build/ctest-release.log
+[ -z "$ci_failed" ] || exit 1

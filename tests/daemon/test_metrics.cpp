@@ -22,6 +22,7 @@
 #include "hanzo/hmm/daemon/metrics.hpp"
 #include "hanzo/hmm/kafka/consumer.hpp"
 #include "hanzo/hmm/market/tick.hpp"
+#include "missing_tool.hpp"
 
 using namespace hanzo::hmm;
 using namespace hanzo::hmm::daemon;
@@ -340,10 +341,9 @@ TEST_CASE("metrics: the exposition follows config/prometheus/metrics.txt", "[met
 }
 
 TEST_CASE("metrics: promtool check metrics accepts the scrape", "[metrics]") {
-  if (!std::filesystem::exists("/usr/bin/promtool")) {
-    WARN("/usr/bin/promtool missing: promtool check skipped");
+  if (!hanzo_test::tool_present(std::filesystem::exists("/usr/bin/promtool"),
+                                 "/usr/bin/promtool is not installed (apt-get install prometheus)"))
     return;
-  }
   Metrics m(options());
   update_all(m);
   SECTION("scrape()") { promtool_accepts(m.scrape()); }

@@ -5,7 +5,8 @@ Each test script is run as
     python3 test_<name>.py HANZO_HMMD SOURCE_DIR [PROMTOOL]
 
 and exits 0 (pass), 1 (fail, with a message saying what was sent and what came back) or 77
-(skip: a missing tool, with the reason). Everything is hermetic: the daemon runs its embedded
+(skip: a missing tool, with the reason; in CI, CI=true, a missing tool fails instead, see
+tests/common/missing_tool.py). Everything is hermetic: the daemon runs its embedded
 mock cluster (librdkafka picks the ports), metrics listen on port 0, data is generated.
 
 The harness never hangs: every wait has a deadline, and `Daemon` kills its process (and the test
@@ -25,7 +26,8 @@ import time
 import traceback
 import urllib.request
 
-SKIP = 77
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from missing_tool import SKIP, missing_tool  # noqa: E402,F401
 
 
 class Failure(Exception):
@@ -37,11 +39,11 @@ class HarnessError(Exception):
 
 
 def skip(reason):
-    print("SKIP: " + reason, flush=True)
-    sys.exit(SKIP)
+    """A missing tool: exit 77 with the reason, or 1 in CI."""
+    missing_tool(reason)
 
 
-try:  # kafka-python (Debian: python3-kafka); without it the e2e tests skip rather than fail.
+try:  # kafka-python (Debian: python3-kafka); without it the e2e tests skip (fail in CI).
     from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 except ImportError as e:  # pragma: no cover - depends on the machine
     skip("python module 'kafka' (kafka-python, apt-get install python3-kafka) not importable: %s" % e)

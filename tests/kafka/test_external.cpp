@@ -5,6 +5,7 @@
 #include <set>
 
 #include "cluster_fixture.hpp"
+#include "missing_tool.hpp"
 
 using namespace kafka_test;
 
@@ -43,10 +44,8 @@ MockCluster cluster_with_data() {
 }  // namespace
 
 TEST_CASE("external: kcat reads what the producer wrote", "[kafka][cluster][external]") {
-  if (!std::filesystem::exists("/usr/bin/kcat")) {
-    WARN("skipped: /usr/bin/kcat is not installed");
+  if (!hanzo_test::tool_present(std::filesystem::exists("/usr/bin/kcat"), "/usr/bin/kcat is not installed (apt-get install kcat)"))
     return;
-  }
   auto cluster = cluster_with_data();
   const auto [out, status] = run("timeout 30 /usr/bin/kcat -q -b " + cluster.bootstrap_servers() +
                                  " -C -t ext -c 5 -e -f '%k=%s\\n'");
@@ -56,10 +55,9 @@ TEST_CASE("external: kcat reads what the producer wrote", "[kafka][cluster][exte
 }
 
 TEST_CASE("external: kafka-python reads what the producer wrote", "[kafka][cluster][external]") {
-  if (run("/usr/bin/python3 -c 'import kafka' 2>/dev/null").second != 0) {
-    WARN("skipped: /usr/bin/python3 has no kafka module (python3-kafka)");
+  if (!hanzo_test::tool_present(run("/usr/bin/python3 -c 'import kafka' 2>/dev/null").second == 0,
+                                 "/usr/bin/python3 has no kafka module (apt-get install python3-kafka)"))
     return;
-  }
   auto cluster = cluster_with_data();
   const std::string script =
       "import sys\n"

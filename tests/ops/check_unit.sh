@@ -6,14 +6,15 @@
 #   3. `systemd-analyze verify` prints nothing and succeeds (ExecStart must name an executable,
 #      so a copy of /bin/true stands in for hanzo-hmmd until the daemon exists);
 #   4. `systemd-analyze security --offline=true` exposure is <= 2.0 (printed).
-# Exit 77 (CTest SKIP_RETURN_CODE) only if systemd-analyze itself is not installed.
+# If systemd-analyze itself is not installed: exit 77 (CTest's SKIP_RETURN_CODE), or 1 in CI
+# (tests/common/missing_tool.sh).
 set -euo pipefail
 src=${1:?usage: check_unit.sh SRC_DIR}
 template=$src/systemd/hanzo-hmmd.service.in
 max_exposure=${HANZO_MAX_EXPOSURE:-2.0}
 
 if ! command -v systemd-analyze >/dev/null; then
-  echo "SKIP: systemd-analyze not installed (apt-get install systemd)"; exit 77
+  exec sh "$src/tests/common/missing_tool.sh" "systemd-analyze not installed (apt-get install systemd)"
 fi
 [ -f "$template" ] || { echo "FAIL: $template missing"; exit 1; }
 

@@ -11,7 +11,13 @@ import json
 import pathlib
 import sys
 
-import jsonschema
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "common"))
+from missing_tool import missing_tool  # noqa: E402
+
+try:
+    import jsonschema
+except ImportError as e:
+    missing_tool("python module 'jsonschema' (apt-get install python3-jsonschema) not importable: %s" % e)
 
 DRAFT = jsonschema.Draft202012Validator
 
