@@ -1,6 +1,7 @@
 // The daemon's [kafka] table split for its clients (declared in ingest.hpp): librdkafka warns
 // about keys of the other kind, so each client gets only its own.
 #include <algorithm>
+#include <charconv>
 #include <string>
 #include <string_view>
 
@@ -18,6 +19,26 @@ kafka::Config without(const kafka::Config& props, const std::string_view (&keys)
   for (const auto& [k, v] : props)
     if (std::find(std::begin(keys), std::end(keys), k) == std::end(keys)) out.emplace_back(k, v);
   return out;
+}
+
+// `key`'s value in `props` as a byte count, or `fallback` if unset or not a number (librdkafka
+// then refuses the configuration anyway).
+std::size_t bytes_of(const kafka::Config& props, std::string_view key, std::size_t fallback) {
+  for (const auto& [k, v] : props) {
+    std::size_t n = 0;
+    if (k == key && std::from_chars(v.data(), v.data() + v.size(), n).ec == std::errc{}) fallback = n;
+  }
+  return fallback;
+}
+
+// The largest Kafka response the consumer accepts, so a bound on any message it can fetch: a
+// broker returns the first record batch whole however large (fetch.max.bytes and
+// max.partition.fetch.bytes are soft), but the response must fit receive.message.max.bytes,
+// which librdkafka raises to fetch.max.bytes + 512 unless it is set. librdkafka 2.0.2's defaults.
+std::size_t consumer_receive_bytes(const kafka::Config& props) {
+  constexpr std::size_t default_receive = 100000000, default_fetch = 52428800;
+  const std::size_t set = bytes_of(props, "receive.message.max.bytes", 0);
+  return set > 0 ? set : std::max(default_receive, bytes_of(props, "fetch.max.bytes", default_fetch) + 512);
 }
 
 }  // namespace
@@ -44,10 +65,16 @@ kafka::Config producer_properties(const kafka::Config& props, std::size_t max_me
       "partition.assignment.strategy", "session.timeout.ms", "heartbeat.interval.ms", "max.poll.interval.ms",
       "isolation.level", "fetch.min.bytes", "fetch.wait.max.ms", "fetch.max.bytes", "max.partition.fetch.bytes"};
   kafka::Config out = without(props, consumer_only);
-  // A DLQ record carries an input of up to daemon.max_message_bytes plus headers: let the
-  // producer take it (librdkafka's default is 1,000,000 bytes) unless configured otherwise.
-  if (std::none_of(out.begin(), out.end(), [](const auto& kv) { return kv.first == "message.max.bytes"; }))
-    out.emplace_back("message.max.bytes", std::to_string(std::min<std::size_t>(max_message_bytes + 65536, 1000000000)));
+  // A DLQ record is a consumed message unchanged, however large (one over
+  // daemon.max_message_bytes is dead-lettered as too_large), plus the hanzo.error.* headers. Let
+  // the producer take any message the consumer can fetch, plus 64 KiB for those headers, so that
+  // only the broker (its message.max.bytes, the DLQ topic's max.message.bytes) can refuse one;
+  // librdkafka's default is 1,000,000 bytes and its ceiling 1,000,000,000. The limit is checked
+  // per message; produce requests stay bounded by batch.size. A configured value is kept.
+  if (std::none_of(out.begin(), out.end(), [](const auto& kv) { return kv.first == "message.max.bytes"; })) {
+    const std::size_t largest_input = std::max(consumer_receive_bytes(props), max_message_bytes);
+    out.emplace_back("message.max.bytes", std::to_string(std::min<std::size_t>(largest_input + 65536, 1000000000)));
+  }
   return out;
 }
 

@@ -15,7 +15,8 @@ wire contract (config/schemas/README.md) and the daemon's DLQ contract, not from
   rejected      a well-formed tick the market refuses (shock beyond market.max_shock)
 
 Checks: every bad message is on hanzo.hmm.dlq exactly once, with its original key (null stays
-null, empty stays empty) and value byte for byte, its own headers kept, a single
+null, empty stays empty) and value byte for byte (also the two values more than 64 KiB over the
+limit: the producer takes any message the consumer could fetch, not just the limit plus headers), its own headers kept, a single
 hanzo.error.reason header "<category>: <detail>" and hanzo.error.topic/partition/offset naming
 where it was produced; nothing else is on the DLQ; every good request gets exactly one decision,
 no bad request does; every good tick gives one price snapshot; the
@@ -147,7 +148,8 @@ def bad_messages():
     # --- requests: too large ------------------------------------------------------------------
     big = h.dumps(rq(400, input="x" * (MAX_BYTES + 10)))
     add(REQ, big, "too_large", "requests: %d-byte value (limit %d)" % (len(big), MAX_BYTES))
-    add(REQ, b"{" * (MAX_BYTES + 1), "too_large", "requests: %d bytes of garbage" % (MAX_BYTES + 1))
+    add(REQ, b"{" * (MAX_BYTES + 512 * 1024), "too_large",
+        "requests: %d bytes of garbage (limit + 512 KiB)" % (MAX_BYTES + 512 * 1024))
     # --- feedback -----------------------------------------------------------------------------
     add(FB, "{\"request_id\": \"bad-fb\"", "invalid_json", "feedback: truncated JSON")
     add(FB, "feedback!", "invalid_json", "feedback: not JSON")
@@ -163,7 +165,7 @@ def bad_messages():
     add(FB, good_feedback("bad-fb-1"), "bad_key", "feedback: empty key", key=b"")
     add(FB, good_feedback("bad-fb-2"), "bad_key", "feedback: null key", key=None)
     add(FB, good_feedback("bad-fb-3"), "bad_key", "feedback: 300-byte key", key=b"f" * 300)
-    add(FB, h.dumps(fbv(model="m" * (MAX_BYTES + 1))), "too_large", "feedback: value over 1 MiB")
+    add(FB, h.dumps(fbv(model="m" * (MAX_BYTES + 256 * 1024))), "too_large", "feedback: value over 1 MiB + 256 KiB")
 
     # --- ticks --------------------------------------------------------------------------------
     def tk(**flow):
