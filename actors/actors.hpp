@@ -1,13 +1,15 @@
 // Every actor of hanzo-hmmd and every message between them, in one place (CAF 0.17.6).
 //
-// Data flow (../shared/ARCHITECTURE.md): the ingest thread polls Kafka, decodes, sends bad input
-// to the DLQ and good input on: ticks to the market actor, requests and feedback (grouped by
-// tenant) to the tenant manager, which forwards them to the tenant's actor (spawned on first
-// use, restored from its dormant state if it was evicted). A tenant actor prepares its part of
-// each request (regime filter, features, habit) and hands runs of consecutive requests to its
-// router actor, which reads the latest prices from the price board, decides, and produces the
-// decisions; the reply tells the tenant what to remember for feedback. Results leave through
-// the Sink (engine.hpp); offsets are committed behind the producer's acknowledgements.
+// Data flow (docs/architecture.md): the ingest thread polls Kafka, checks keys and sizes, sends
+// bad input to the DLQ and good input on: ticks to the market actor, requests and feedback
+// (grouped by tenant) to the tenant manager, which forwards them to the tenant's actor (spawned
+// on first use, restored from its dormant state if it was evicted). A tenant actor decodes and
+// prepares its requests (regime filter, features, habit) and hands runs of them to its router
+// actor, which reads the latest prices from the price board, decides, and produces each
+// decision at once; the reply tells the tenant what to remember for feedback. The tenant then
+// writes a state record (only what changed) once those decisions are acknowledged; its
+// acknowledgement makes the inputs it covers committable. Results leave through the Sink
+// (engine.hpp).
 //
 // Only the actors' .cpp files and the daemon wiring include this header (CAF is slow to compile).
 #pragma once
@@ -28,6 +30,7 @@
 #include "hanzo/hmm/mm/tenant_session.hpp"
 #include "hanzo/hmm/routing/types.hpp"
 #include "hanzo/hmm/wire/market.hpp"
+#include "write_gate.hpp"
 
 namespace hanzo::hmm::actors {
 
@@ -84,11 +87,16 @@ struct RouteItem {
 };
 
 // A run of consecutive requests of one tenant. The session is shared read-only for the
-// outcome counts: its tenant actor does not touch it until the reply arrives.
+// outcome counts: its tenant actor does not touch it until the reply arrives. The router
+// produces the decisions itself, to `decisions_partition`, counted on the tenant's `gate`
+// (which the tenant keeps alive until the reply).
 struct RouteRun {
   std::string tenant;
   std::shared_ptr<const mm::TenantSession> session;
   std::vector<RouteItem> items;
+  std::int32_t partition{-1};            // the requests' partition (-1: not from Kafka)
+  std::int32_t decisions_partition{-1};  // -1: the partitioner's choice
+  WriteGate* gate{nullptr};
 };
 
 // The run travels by pointer: the tenant needs its items back to remember the routed ones.
@@ -96,20 +104,21 @@ struct RouteRunMsg {
   std::shared_ptr<RouteRun> run;
 };
 
-// Per item of the run: the routed model's catalogue index (nullopt if rejected) and the
-// decision record. The tenant produces the records once its changelog record is durable.
+// Per item of the run: the routed model's catalogue index (nullopt if rejected); the
+// decisions are produced by then.
 struct RouteResult {
   std::vector<std::optional<std::size_t>> routed;
-  std::vector<kafka::Record> decisions;
 };
 
-// A tenant's state as bytes (TenantSession "HZMM" snapshot).
+// A tenant's state as bytes (daemon::TenantRecord: the TenantSession checkpoint, and the
+// answers a restore found for requests that may be redelivered).
 struct TenantState {
   std::string tenant;
   std::vector<std::byte> bytes;
 };
 
-// Tenant states read back from the changelog for newly assigned partitions.
+// Tenant states read back from the changelog (and their answers from the decisions topic) for
+// newly assigned partitions.
 struct RestoredStates {
   std::vector<TenantState> states;
 };
@@ -160,8 +169,7 @@ using tenant_actor = caf::typed_actor<
     caf::replies_to<snapshot_atom>::with<TenantState>,
     // Finish pending work, send the state to the manager (TenantState), quit.
     caf::reacts_to<evict_atom>,
-    // Its changelog records are durable (from the ingest thread; sent only when it waited for
-    // them, see WriteGate): the results held back meanwhile go out in the next record.
+    // Its state record may go now (from a delivery callback, only when it waited: WriteGate).
     caf::reacts_to<written_atom>>;
 
 // Spawns, finds and evicts tenant actors; keeps evicted tenants' state (dormant, ~1 KiB each)
@@ -175,8 +183,8 @@ using tenant_manager_actor = caf::typed_actor<
     // which become dormant (a resident tenant keeps its newer in-memory state).
     caf::reacts_to<RestoredStates>,
     // On revoke, once their in-flight work is acknowledged: forget every tenant (resident or
-    // dormant) whose home partition is listed. Replies with how many were dropped.
-    caf::replies_to<drop_atom, std::vector<std::int32_t>>::with<std::uint64_t>,
+    // dormant) whose home partition is listed.
+    caf::reacts_to<drop_atom, std::vector<std::int32_t>>,
     // From an evicting tenant actor: its final state.
     caf::reacts_to<TenantState>,
     // Timer: evict idle tenants.
@@ -186,8 +194,8 @@ using tenant_manager_actor = caf::typed_actor<
     // Counts for metrics and tests.
     caf::replies_to<status_atom>::with<ManagerStatus>>;
 
-// Combines a tenant's prepared requests with the latest prices into decision records (in
-// order) and tells the tenant which model each routed request got; the tenant produces them.
+// Combines a tenant's prepared requests with the latest prices into decisions, produces them
+// (in order) and tells the tenant which model each routed request got.
 using router_actor = caf::typed_actor<caf::replies_to<RouteRunMsg>::with<RouteResult>>;
 
 // Owns the Hamiltonian market and its regime filter: applies ticks, publishes each snapshot to

@@ -155,7 +155,15 @@ int run_daemon(const DaemonOptions& options) {
   caf_cfg.set("logger.file-verbosity", caf::atom("quiet"));
   caf::actor_system system{caf_cfg};
   std::vector<router_actor> routers;
-  for (std::size_t i = 0; i < cfg->router_actors; ++i) routers.push_back(system.spawn(router, *engine));
+  // Tenants keep their router's handle: a router that dies (an escaped exception) would leave
+  // its tenants answering "router unavailable" for good. Exit instead, so systemd restarts us.
+  auto router_died = std::make_shared<std::atomic<bool>>(false);  // outlives the actor system
+  for (std::size_t i = 0; i < cfg->router_actors; ++i) {
+    routers.push_back(system.spawn(router, *engine));
+    routers.back()->attach_functor([router_died](const caf::error& reason) {
+      if (reason && reason != caf::exit_reason::user_shutdown) *router_died = true;
+    });
+  }
   auto market_handle = system.spawn(market, *engine);
   auto manager = system.spawn(tenant_manager, *engine, routers, std::chrono::milliseconds(1000));
 
@@ -175,6 +183,7 @@ int run_daemon(const DaemonOptions& options) {
       const int sig = sigtimedwait(&signals, nullptr, &tick);
       if (sig == SIGTERM || sig == SIGINT) break;
       if ((*ingest)->failed()) break;  // exactly_once, unrecoverable: exit 75 below
+      if (*router_died) break;
       if (options.stop_when && options.stop_when((*ingest)->consumed(), (*ingest)->in_flight())) break;
       if (const auto now = std::chrono::steady_clock::now(); now - last_status >= std::chrono::seconds(5)) {
         last_status = now;
@@ -187,7 +196,10 @@ int run_daemon(const DaemonOptions& options) {
     stop = true;
     ingest_thread.join();
   }
-  if (stats.failed) {
+  if (*router_died) {
+    log_error("a router actor died; exiting so that the service manager restarts the daemon");
+    exit_code = kExitFailure;
+  } else if (stats.failed) {
     exit_code = kExitTempFail;
   } else if (stats.left_in_flight > 0) {
     log_error(std::to_string(stats.left_in_flight) +

@@ -15,6 +15,7 @@
 #include "hanzo/hmm/routing/router.hpp"
 #include "hanzo/hmm/tenant/state.hpp"
 #include "hanzo/hmm/wire/request.hpp"
+#include "write_gate.hpp"
 
 namespace hanzo::hmm::daemon {
 class Metrics;
@@ -23,21 +24,29 @@ class Health;
 
 namespace hanzo::hmm::actors {
 
-// Where results go. Every consumed message yields exactly one of: a produced record (decision,
-// price snapshot, DLQ record) or done() (feedback). `token` identifies the consumed message, so
-// its offset becomes committable once the result is acknowledged. Thread-safe.
+// Where results go. Every consumed message is acknowledged exactly once: by the delivery of
+// its produced result (price snapshot, DLQ record, a repeated answer), by done() (nothing to
+// produce), or, for what changes a tenant's state (requests, feedback), by the delivery of the
+// state record that covers it. Thread-safe.
 class Sink {
  public:
   virtual ~Sink() = default;
   virtual void produce(kafka::Record record, std::uint64_t token) = 0;
   virtual void done(std::uint64_t token) = 0;
-  // Changelog first (issue 5): produces `state` (a tenant-state record); once Kafka has
-  // acknowledged it, produces each of `then` with its token and completes each of `done`. So
-  // no decision becomes visible, and no offset committable, before the tenant state that
-  // includes it is durable: a crash can only lead to answering a request again from that state.
-  // `durable`, if set, is called after that (on the delivering thread; it must not block).
-  virtual void produce_after(kafka::Record state, std::vector<std::pair<kafka::Record, std::uint64_t>> then,
-                             std::vector<std::uint64_t> done, std::function<void()> durable = {}) = 0;
+  // A tenant's decision, produced at once. Its delivery is counted on `gate`: the tenant's next
+  // state record covers it and waits for it (write_gate.hpp).
+  virtual void produce_decision(kafka::Record record, WriteGate& gate) = 0;
+  // A tenant-state record (`full`: the first of a chain, keyed by the tenant id). Once durable,
+  // every token of `covered` is acknowledged and the gate told (state_acked). The caller has
+  // called gate.state_started().
+  virtual void produce_state(kafka::Record state, std::vector<std::uint64_t> covered, WriteGate& gate, bool full) = 0;
+};
+
+// Partition counts of the topics a decision's placement depends on (answer_log.hpp), read
+// from the brokers' metadata once Kafka is reachable, before any request is dispatched.
+struct TopicLayout {
+  std::atomic<std::int32_t> requests{0};
+  std::atomic<std::int32_t> decisions{0};
 };
 
 // The group's committed offsets on the requests topic (next offset to read, -1: unknown), by
@@ -85,6 +94,8 @@ struct Engine {
   wire::Limits limits;  // decoding bounds (daemon.max_message_bytes, daemon.max_tenant_id_bytes)
   PriceBoard prices;
   CommitBoard committed;               // requests topic
+  TopicLayout layout;
+  std::atomic<std::uint64_t> dead_letters{0};  // every DLQ record, whoever produced it
   Sink* sink{nullptr};                 // outlives every actor
   daemon::Metrics* metrics{nullptr};   // may be null (tests)
   daemon::Health* health{nullptr};     // may be null (tests)

@@ -8,6 +8,7 @@
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
+#include "hanzo/hmm/daemon/answer_log.hpp"
 #include "hanzo/hmm/daemon/notify.hpp"
 #include "hanzo/hmm/kafka/dlq.hpp"
 #include "hanzo/hmm/wire/market.hpp"
@@ -29,7 +30,6 @@ Ingest::~Ingest() = default;
 
 void Ingest::dead_letter(const kafka::Message& msg, std::uint64_t token, daemon::DlqReason reason, std::string detail) {
   actors::dead_letter(engine_, msg, token, reason, detail);
-  ++stats_.dead_lettered;
 }
 
 void Ingest::handle(kafka::Message&& msg) {
@@ -60,13 +60,18 @@ void Ingest::handle(kafka::Message&& msg) {
     tick_batch_.items.push_back(TickItem{*token, ts, std::nullopt, std::move(msg)});
     return;
   }
-  if (!msg.key || msg.key->empty() || msg.key->size() > engine_.config.max_tenant_id_bytes) {
+  if (!msg.key || msg.key->empty() || msg.key->size() > engine_.config.max_tenant_id_bytes ||
+      msg.key->find('\0') != std::string::npos) {
+    // A NUL would make a tenant id collide with another tenant's changelog delta keys.
     const std::string detail = !msg.key          ? "no key (the key is the tenant id)"
                                : msg.key->empty() ? "empty key (the key is the tenant id)"
-                                                  : "key of " + std::to_string(msg.key->size()) + " bytes, limit " +
-                                                        std::to_string(engine_.config.max_tenant_id_bytes);
+                               : msg.key->size() > engine_.config.max_tenant_id_bytes
+                                   ? "key of " + std::to_string(msg.key->size()) + " bytes, limit " +
+                                         std::to_string(engine_.config.max_tenant_id_bytes)
+                                   : "key contains a NUL byte";
     return dead_letter(msg, *token, daemon::DlqReason::bad_key, detail);
   }
+  if (msg.topic == topics.requests) mark_round(msg.partition, msg.offset);
   auto [it, fresh] = batch_index_.try_emplace(*msg.key, tenant_batch_.tenants.size());
   if (fresh) tenant_batch_.tenants.push_back(TenantBatch{*msg.key, {}});
   const std::int32_t partition = msg.partition;
@@ -89,11 +94,6 @@ void Ingest::flush_batches() {
 void Ingest::serve() {
   producer_->poll(std::chrono::milliseconds(0));
   if (changelog_) changelog_->poll(std::chrono::milliseconds(0));
-  for (auto& [record, token] : sink_->take_ready()) {
-    if (engine_.metrics && record.input_timestamp_ms >= 0)
-      engine_.metrics->request_latency(static_cast<double>(now_ms() - record.input_timestamp_ms) / 1000.0);
-    sink_->produce(std::move(record), token);
-  }
   for (auto token : sink_->take_done()) ledger_.acknowledge(token);
   if (!retry_.empty()) {
     auto again = std::move(retry_);
@@ -120,11 +120,36 @@ void Ingest::backpressure() {
   }
 }
 
-void Ingest::commit(kafka::CommitMode mode) {
-  if (eos_) return;  // offsets go into the transaction instead (end_transaction)
+std::vector<std::int32_t> Ingest::answer_partitions(std::int32_t partition) const {
+  return daemon::answer_partitions(partition, engine_.layout.requests.load(std::memory_order_relaxed),
+                                   engine_.layout.decisions.load(std::memory_order_relaxed));
+}
+
+void Ingest::mark_round(std::int32_t partition, std::int64_t offset) {
+  if (partition < 0) return;
+  if (round_marked_.size() <= static_cast<std::size_t>(partition)) round_marked_.resize(partition + 1, 0);
+  if (round_marked_[partition] == round_) return;
+  round_marked_[partition] = round_;
+  floors_.round(partition, offset, sink_->decision_floors(answer_partitions(partition)));
+}
+
+std::vector<kafka::TopicPartitionOffset> Ingest::take_commits() {
   auto offsets = ledger_.take_commits();
   // Ticks are read from the beginning by every instance: nothing of theirs is committed.
   std::erase_if(offsets, [&](const auto& o) { return o.topic == engine_.config.topics.ticks; });
+  for (auto& o : offsets)
+    if (o.topic == engine_.config.topics.requests) {
+      daemon::RestorePoint point;
+      point.decisions = floors_.at(o.partition, o.offset);
+      point.changelog = sink_->changelog_floor(o.partition);
+      o.metadata = point.encode();
+    }
+  return offsets;
+}
+
+void Ingest::commit(kafka::CommitMode mode) {
+  if (eos_) return;  // offsets go into the transaction instead (end_transaction)
+  auto offsets = take_commits();
   if (offsets.empty()) return;
   if (auto ok = consumer_->commit(offsets, mode); !ok) {
     ledger_.commit_failed(offsets);
@@ -200,6 +225,7 @@ IngestStats Ingest::run(tenant_manager_actor manager, market_actor market, const
       log_warning("failpoint: stalling the poll loop for " + std::to_string(failpoint.stall.count()) + " ms");
       std::this_thread::sleep_for(failpoint.stall);
     }
+    ++round_;
     std::size_t polled = poll_round(*consumer_, wait);
     polled += poll_round(*ticks_, std::chrono::milliseconds(0));
     flush_batches();
@@ -219,7 +245,6 @@ IngestStats Ingest::run(tenant_manager_actor manager, market_actor market, const
     backpressure();
     periodic(now);
     consumed_.store(stats_.consumed, std::memory_order_relaxed);
-    dead_lettered_.store(stats_.dead_lettered, std::memory_order_relaxed);
     in_flight_.store(ledger_.in_flight(), std::memory_order_relaxed);
   }
   drain();
@@ -242,7 +267,7 @@ std::size_t Ingest::poll_round(kafka::Consumer& consumer, std::chrono::milliseco
 
 std::string Ingest::status_line() const {
   return "processing: consumed " + std::to_string(consumed_.load(std::memory_order_relaxed)) + ", dead-lettered " +
-         std::to_string(dead_lettered_.load(std::memory_order_relaxed)) + ", in flight " +
+         std::to_string(engine_.dead_letters.load(std::memory_order_relaxed)) + ", in flight " +
          std::to_string(in_flight_.load(std::memory_order_relaxed));
 }
 
@@ -267,6 +292,7 @@ void Ingest::drain() {
   if (eos_ && failed()) (void)producer_->abort_transaction(std::chrono::seconds(5));  // best effort; fenced: fails
   commit(kafka::CommitMode::sync);
   stats_.left_in_flight = ledger_.in_flight();
+  stats_.dead_lettered = engine_.dead_letters.load(std::memory_order_relaxed);
   stats_.failed = failed();
   if (auto ok = consumer_->close(); !ok) log_warning("leaving the group: " + ok.error().to_string());
   (void)ticks_->close();

@@ -14,6 +14,7 @@
 
 #include "actors.hpp"
 #include "engine.hpp"
+#include "hanzo/hmm/daemon/changelog.hpp"
 #include "hanzo/hmm/daemon/metrics.hpp"
 #include "hanzo/hmm/daemon/notify.hpp"
 #include "hanzo/hmm/kafka/consumer.hpp"
@@ -32,8 +33,8 @@ namespace hanzo::hmm::actors {
 kafka::Config consumer_properties(const kafka::Config& props);
 // ... for a producer: consumer-only keys dropped, room for a DLQ copy of a maximal input.
 kafka::Config producer_properties(const kafka::Config& props, std::size_t max_message_bytes);
-// `producer_props` with lz4 unless a compression is configured: changelog records repeat their
-// decisions' JSON, which lz4 shrinks about fivefold (less to write and to read back on restore).
+// `producer_props` with lz4 unless a compression is configured (less to write and to read back
+// on restore).
 kafka::Config compressed_properties(const kafka::Config& producer_props, const daemon::DaemonConfig& config);
 // The changelog producer's (at_least_once): compressed, and sent at once (linger.ms=0) unless a
 // linger is configured.
@@ -42,7 +43,7 @@ kafka::Config changelog_properties(const kafka::Config& producer_props, const da
 struct IngestStats {
   std::uint64_t consumed{0};
   std::uint64_t dispatched{0};
-  std::uint64_t dead_lettered{0};
+  std::uint64_t dead_lettered{0};  // every DLQ record (bad keys and sizes here, bad JSON in tenants, bad ticks)
   std::size_t left_in_flight{0};  // after the drain (0 = orderly)
   bool failed{false};             // exactly_once: stopped on an error it cannot recover from (fenced)
 };
@@ -82,15 +83,25 @@ class Ingest {
   void commit(kafka::CommitMode mode);
   // The group now has `offsets` committed: requests-topic ones go to the CommitBoard.
   void note_committed(const std::vector<kafka::TopicPartitionOffset>& offsets);
+  // The committable offsets, requests-topic ones with their restore point as metadata.
+  std::vector<kafka::TopicPartitionOffset> take_commits();
+  // A requests message of this poll round: the first one of its partition marks the round's
+  // decision floors.
+  void mark_round(std::int32_t partition, std::int64_t offset);
+  std::vector<std::int32_t> answer_partitions(std::int32_t partition) const;
   void pause_all(bool pause);
   void drain();
   std::size_t poll_round(kafka::Consumer& consumer, std::chrono::milliseconds wait);
   Result<void> assign_ticks();
+  // The requests and decisions topics' partition counts into engine_.layout.
+  Result<void> read_layout();
   // Rebalance hooks (called inside poll): restore the new partitions' tenants from the
   // changelog before their first message; on revoke, finish and commit in-flight work, then
   // drop the partitions' tenants (their state is in the changelog).
   void restore(const std::vector<kafka::TopicPartition>& assigned);
   void release(const std::vector<kafka::TopicPartition>& revoked);
+  // False (and loudly reported) if the broker deleted records the restore needed.
+  bool restore_complete(const daemon::RestoredChangelog& states, const daemon::RestoredAnswers& answers);
   // Waits until every dispatched message's results are acknowledged, without polling (so
   // nothing new is dispatched); false if that did not happen by the shutdown timeout, or
   // within `stall` of the last acknowledgement.
@@ -120,6 +131,9 @@ class Ingest {
   std::unique_ptr<kafka::Consumer> ticks_;     // every ticks partition, from the beginning
   kafka::Backpressure bp_;
   std::vector<std::pair<kafka::Record, std::uint64_t>> retry_;  // failed deliveries to resend
+  DecisionFloors floors_;
+  std::uint64_t round_{0};
+  std::vector<std::uint64_t> round_marked_;  // per requests partition: the last round it was marked in
   tenant_manager_actor manager_;
   const std::atomic<bool>* stop_{nullptr};
   daemon::Notifier notifier_;
@@ -132,7 +146,7 @@ class Ingest {
   TickBatch tick_batch_;
   std::size_t paused_{0};
   IngestStats stats_;
-  std::atomic<std::uint64_t> consumed_{0}, dead_lettered_{0}, in_flight_{0};  // for status_line()
+  std::atomic<std::uint64_t> consumed_{0}, in_flight_{0};  // for status_line()
   std::chrono::steady_clock::time_point last_commit_{}, last_metrics_{}, last_heartbeat_{};
   std::chrono::steady_clock::time_point last_progress_{std::chrono::steady_clock::now()};
   // exactly_once

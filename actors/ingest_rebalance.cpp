@@ -1,5 +1,4 @@
 // The ingest thread's rebalance hooks (issue 5): restore on assignment, release on revoke.
-#include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
 #include "hanzo/hmm/daemon/changelog.hpp"
@@ -36,48 +35,97 @@ void Ingest::restore(const std::vector<kafka::TopicPartition>& assigned) {
     serve();  // deliveries of other partitions' results keep flowing
     return !(stop_ && stop_->load(std::memory_order_relaxed));
   };
-  // Answers behind the group's committed offsets will not be redelivered: leave them out.
-  std::map<std::int32_t, std::int64_t> committed;
+  // Where to start (the restore points committed with the offsets), and what is committed:
+  // answers to requests behind the committed offsets will not be needed.
+  const auto& topics = engine_.config.topics;
   std::vector<kafka::TopicPartition> requests;
-  for (auto p : partitions) requests.push_back({engine_.config.topics.requests, p});
-  if (auto c = consumer_->committed(requests, std::chrono::seconds(10)); c)
-    for (const auto& o : *c) {
-      committed[o.partition] = o.offset;
-      engine_.committed.set(o.partition, o.offset);
+  for (auto p : partitions) requests.push_back({topics.requests, p});
+  auto c = consumer_->committed(requests, std::chrono::seconds(10));
+  if (!c) {
+    log_error("restore: committed offsets unknown (" + c.error().to_string() +
+              "); those partitions' messages are not processed until the next assignment");
+    return;
+  }
+  std::map<std::int32_t, std::int64_t> committed, changelog_from, decisions_from;
+  for (const auto& o : *c) {
+    committed[o.partition] = o.offset;
+    engine_.committed.set(o.partition, o.offset);
+    const auto point = daemon::RestorePoint::decode(o.metadata);
+    changelog_from[o.partition] = point && point->changelog >= 0 ? point->changelog : kafka::Consumer::kOffsetBeginning;
+    for (auto q : answer_partitions(o.partition)) {
+      std::int64_t from = kafka::Consumer::kOffsetBeginning;
+      if (point)
+        if (auto f = point->decisions.find(q); f != point->decisions.end()) from = f->second;
+      auto [it, fresh] = decisions_from.try_emplace(q, from);
+      if (!fresh) it->second = std::min(it->second, from);  // shared with another requests partition
     }
-  else
-    log_warning("committed offsets unknown (" + c.error().to_string() + "); restoring every answer");
-  auto restored = daemon::read_changelog(consumer_properties(engine_.config.kafka_properties()), engine_.config.topics.tenant_state,
-                                         partitions, std::move(committed), keep_going);
-  if (!restored) {
+  }
+  const auto props = consumer_properties(engine_.config.kafka_properties());
+  auto states = daemon::read_changelog(props, topics.tenant_state, changelog_from, keep_going);
+  auto answers = states && states->read.complete
+                     ? daemon::read_answers(props, topics.decisions, decisions_from, committed, keep_going)
+                     : Result<daemon::RestoredAnswers>(daemon::RestoredAnswers{});
+  if (!states || !answers) {
     // Without their state the tenants would start afresh and learn twice: leave these
     // partitions' messages undispatched (uncommitted) and say so loudly.
-    log_error("restoring tenants from the changelog failed: " + restored.error().to_string() +
+    log_error("restoring tenants failed: " + (!states ? states.error() : answers.error()).to_string() +
               "; their messages are not processed until the next assignment");
     return;
   }
-  if (!restored->complete) {
+  if (!states->read.complete || !answers->read.complete) {
     log_warning("restore interrupted (stopping); those partitions' messages stay uncommitted");
     return;
   }
-  const auto tenants = restored->states.size();
-  for (std::size_t i = 0; i < restored->states.size(); i += kRestoreChunk) {
+  if (!restore_complete(*states, *answers)) return;
+  sink_->with_index([&](ChangelogIndex& index) {
+    for (const auto& t : states->tenants) index.restored(t.partition, t.id, t.full_offset);
+    for (const auto& [p, end] : states->read.ends) index.seen_end(p, end);
+  });
+  std::vector<std::string> errors;
+  auto records = daemon::restored_records(std::move(states->tenants), std::move(answers->answers), errors);
+  for (const auto& e : errors) log_error("restore: " + e);
+  const auto tenants = records.size();
+  for (std::size_t i = 0; i < records.size(); i += kRestoreChunk) {
     RestoredStates chunk;
-    const auto end = std::min(restored->states.size(), i + kRestoreChunk);
-    for (std::size_t k = i; k < end; ++k)
-      chunk.states.push_back({std::move(restored->states[k].first), std::move(restored->states[k].second)});
+    const auto end = std::min(records.size(), i + kRestoreChunk);
+    for (std::size_t k = i; k < end; ++k) chunk.states.push_back({std::move(records[k].first), std::move(records[k].second)});
     // Mailbox order: the manager has them before any item polled after this callback.
     caf::anon_send(manager_, std::move(chunk));
   }
-  for (auto p : partitions) unrestored_.erase(p);
+  for (const auto& [q, end] : answers->read.ends) sink_->seed_decisions(q, end);
+  for (auto p : partitions) {
+    DecisionFloors::Floors from;
+    for (auto q : answer_partitions(p))
+      if (auto f = decisions_from.find(q); f != decisions_from.end() && f->second >= 0) from[q] = f->second;
+    floors_.forget(p);
+    floors_.round(p, std::max<std::int64_t>(committed[p], 0), std::move(from));
+    unrestored_.erase(p);
+  }
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   if (engine_.metrics) {
     engine_.metrics->tenants_restored(tenants);
     engine_.metrics->restore_seconds(seconds);
   }
   log_info("restored " + std::to_string(tenants) + " tenants of " + std::to_string(partitions.size()) +
-           " partitions from " + std::to_string(restored->records) + " changelog records (" +
-           std::to_string(restored->bytes) + " bytes) in " + std::to_string(seconds) + " s");
+           " partitions from " + std::to_string(states->read.records) + " changelog records (" +
+           std::to_string(states->read.bytes) + " bytes) and " + std::to_string(answers->read.records) +
+           " decisions in " + std::to_string(seconds) + " s");
+}
+
+bool Ingest::restore_complete(const daemon::RestoredChangelog& states, const daemon::RestoredAnswers& answers) {
+  std::vector<std::string> problems = states.read.lost;
+  problems.insert(problems.end(), answers.read.lost.begin(), answers.read.lost.end());
+  for (const auto& b : states.broken) problems.push_back("tenant " + b.id + ": " + b.reason);
+  if (problems.empty()) return true;
+  // The broker no longer has what a restore needs: restoring anyway would silently start those
+  // tenants from an older (or no) state, or answer redelivered requests differently. Hold the
+  // partitions back and say so: an operator decides (see the README, "Data loss").
+  std::string text;
+  for (std::size_t i = 0; i < problems.size() && i < 10; ++i) text += "\n  " + problems[i];
+  if (problems.size() > 10) text += "\n  ... and " + std::to_string(problems.size() - 10) + " more";
+  log_error("restore: DATA LOST by the broker; these partitions are not processed:" + text);
+  if (engine_.metrics) engine_.metrics->restore_data_lost(problems.size());
+  return false;
 }
 
 void Ingest::release(const std::vector<kafka::TopicPartition>& revoked) {
@@ -115,13 +163,14 @@ void Ingest::forget(const std::vector<kafka::TopicPartition>& tps) {
   for (const auto& tp : tps) ledger_.remove(tp);
   const auto partitions = partitions_of(tps, engine_.config.topics);
   for (auto p : partitions) unrestored_.erase(p);
+  for (auto p : partitions) {
+    floors_.forget(p);
+    sink_->with_index([p](ChangelogIndex& index) { index.forget(p); });
+  }
   if (partitions.empty() || !manager_) return;
-  caf::scoped_actor self{caf::actor_cast<caf::actor>(manager_)->home_system()};
-  self->request(manager_, std::chrono::seconds(30), drop_atom::value, partitions)
-      .receive([&](std::uint64_t n) { log_info("dropped " + std::to_string(n) + " tenants of revoked partitions"); },
-               [&](const caf::error& e) {
-                 log_error("dropping revoked tenants: " + self->system().render(e));
-               });
+  // Not a request: nothing waits on an actor inside a librdkafka callback. Mailbox order puts
+  // the drop before any item polled after this callback.
+  caf::anon_send(manager_, drop_atom::value, partitions);
 }
 
 }  // namespace hanzo::hmm::actors

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "hanzo/hmm/kafka/dlq.hpp"
 #include "ingest.hpp"
 #include "log.hpp"
 
@@ -23,15 +24,21 @@ Result<std::unique_ptr<Ingest>> Ingest::create(Engine& engine) {
   Ingest* self = in.get();
   auto on_delivery = [self](const kafka::DeliveryReport& r) {
     if (r.result) {
-      if (KafkaSink::is_state_token(r.token))
-        self->sink_->state_delivered(r.token);
-      else
+      if (KafkaSink::kind(r.token) == KafkaSink::Kind::input)
         self->ledger_.acknowledge(r.token);
+      else
+        self->sink_->delivered(r);
     } else if (self->eos_) {
       self->sink_->discard(r.token);  // the transaction is doomed: aborted and rewound, not resent
     } else if (r.undelivered) {
-      log_warning("delivery to " + r.topic + " failed (" + r.result.error().to_string() + "); sending again");
-      self->retry_.emplace_back(*r.undelivered, r.token);
+      kafka::Record again = *r.undelivered;
+      // The broker refused it for its size (its limit is below the producer's): sending it
+      // unchanged would fail forever and hold its input uncommitted.
+      if (kafka::is_too_large(r.result.error()) && kafka::drop_value(again))
+        log_error("record for " + r.topic + " refused by the broker for its size; sending it without its value");
+      else
+        log_warning("delivery to " + r.topic + " failed (" + r.result.error().to_string() + "); sending again");
+      self->retry_.emplace_back(std::move(again), r.token);
     }
   };
   in->eos_ = engine.config.exactly_once();
@@ -58,8 +65,7 @@ Result<std::unique_ptr<Ingest>> Ingest::create(Engine& engine) {
     if (!changelog) return std::move(changelog).error();
     in->changelog_ = std::make_unique<kafka::Producer>(std::move(*changelog));
   }
-  in->sink_ =
-      std::make_unique<KafkaSink>(*in->producer_, in->changelog(), engine.config.topics.tenant_state, engine.metrics);
+  in->sink_ = std::make_unique<KafkaSink>(*in->producer_, in->changelog(), engine.metrics);
   in->sink_->set_transactional(in->eos_);
   engine.sink = in->sink_.get();
 
@@ -121,12 +127,27 @@ Result<void> Ingest::await_connection(std::chrono::milliseconds timeout) {
           log_warning("topic metadata: " + ok.error().to_string());
       if (auto ok = changelog().warm_up(engine_.config.topics.tenant_state, std::chrono::milliseconds(5000)); !ok)
         log_warning("topic metadata: " + ok.error().to_string());
+      if (auto ok = read_layout(); !ok) return ok;
       if (eos_) return start_transactions();
       return {};
     }
     last = std::move(c).error();
   }
   return last;
+}
+
+Result<void> Ingest::read_layout() {
+  const auto& t = engine_.config.topics;
+  auto requests = consumer_->partition_count(t.requests, std::chrono::seconds(5));
+  if (!requests) return std::move(requests).error();
+  auto decisions = consumer_->partition_count(t.decisions, std::chrono::seconds(5));
+  if (!decisions) return std::move(decisions).error();
+  if (*decisions != *requests)
+    log_warning("topics: " + t.decisions + " has " + std::to_string(*decisions) + " partitions, " + t.requests +
+                " has " + std::to_string(*requests) + "; decisions are placed by request partition (see the README)");
+  engine_.layout.requests.store(*requests, std::memory_order_relaxed);
+  engine_.layout.decisions.store(*decisions, std::memory_order_relaxed);
+  return {};
 }
 
 Result<void> Ingest::assign_ticks() {

@@ -69,8 +69,7 @@ bool Ingest::end_transaction(bool begin_next, const std::vector<kafka::TopicPart
   // Normally done in milliseconds. A transaction in an abortable state gets no more
   // acknowledgements: commit_transaction below then says so.
   (void)quiesce(std::chrono::seconds(1));
-  auto offsets = ledger_.take_commits();
-  std::erase_if(offsets, [&](const auto& o) { return o.topic == engine_.config.topics.ticks; });
+  auto offsets = take_commits();
   kafka::TxnResult r;
   if (sink_->doomed())
     r = kafka::TxnError{kafka::TxnAction::abort, make_error(Errc::io_error, "transaction", "a record of it failed")};

@@ -3,6 +3,8 @@
 #include <thread>
 
 #include "hanzo/hmm/daemon/metrics.hpp"
+#include "hanzo/hmm/kafka/dlq.hpp"
+#include "hanzo/hmm/daemon/state_frame.hpp"
 #include "log.hpp"
 
 namespace hanzo::hmm::actors {
@@ -17,7 +19,7 @@ Result<std::uint64_t> Ledger::dispatch(const kafka::TopicPartition& tp, std::int
     return make_error(Errc::invalid_value, tp.topic, "offset " + std::to_string(offset) + " out of range");
   auto it = slot_of_.find(tp);
   if (it == slot_of_.end()) {
-    if (slots_.size() >= 0x8000) return make_error(Errc::invalid_value, tp.topic, "more than 32768 partitions");
+    if (slots_.size() >= 0x4000) return make_error(Errc::invalid_value, tp.topic, "more than 16384 partitions");
     it = slot_of_.emplace(tp, static_cast<std::uint16_t>(slots_.size())).first;
     slots_.push_back(tp);
   }
@@ -35,22 +37,21 @@ void Ledger::acknowledge(std::uint64_t token) {
 void KafkaSink::produce(kafka::Record record, std::uint64_t token) {
   // The in-flight bound (daemon.max_in_flight) keeps the queue below its limit; a full queue
   // means deliveries are stuck, so wait for room rather than drop a result.
+  auto& producer = kind(token) == Kind::state ? changelog_ : producer_;
   for (int attempt = 0;; ++attempt) {
-    auto ok = (record.topic == changelog_topic_ ? changelog_ : producer_).produce(record, token);
+    auto ok = producer.produce(record, token);
     if (ok) return;
     if (transactional_ && !kafka::is_queue_full(ok.error()) && !kafka::is_too_large(ok.error())) {
       log_warning("produce to " + record.topic + " refused (" + ok.error().to_string() + "); the transaction is aborted");
       return discard(token);
     }
-    if (kafka::is_too_large(ok.error()) && !record.value.empty()) {
-      // Only a DLQ record can be this large (it carries the bad input unchanged). Rather than
-      // hold the stream, send it without the value and say so: key, headers and offsets still
-      // point at the original.
-      log_error("record for " + record.topic + " too large (" + std::to_string(record.value.size()) +
-                " bytes); sending it without its value");
-      record.headers.push_back({"hanzo.error.value_dropped", std::to_string(record.value.size()) + " bytes"});
-      record.value.clear();
-      continue;
+    if (kafka::is_too_large(ok.error())) {
+      const auto size = record.value.size();
+      if (kafka::drop_value(record)) {
+        log_error("record for " + record.topic + " too large for the producer (" + std::to_string(size) +
+                  " bytes); sending it without its value");
+        continue;
+      }
     }
     if (!kafka::is_queue_full(ok.error())) {
       if (attempt >= 20) {
@@ -72,57 +73,71 @@ void KafkaSink::done(std::uint64_t token) {
   done_.push_back(token);
 }
 
-void KafkaSink::produce_after(kafka::Record state, std::vector<std::pair<kafka::Record, std::uint64_t>> then,
-                              std::vector<std::uint64_t> done, std::function<void()> durable) {
+void KafkaSink::produce_decision(kafka::Record record, WriteGate& gate) {
+  if (metrics_ && record.input_timestamp_ms >= 0)
+    metrics_->request_latency(static_cast<double>(now_ms() - record.input_timestamp_ms) / 1000.0);
+  gate.retain();  // released when its delivery report is served
+  produce(std::move(record), (std::uint64_t{1} << 62) | reinterpret_cast<std::uintptr_t>(&gate));
+}
+
+void KafkaSink::produce_state(kafka::Record state, std::vector<std::uint64_t> covered, WriteGate& gate, bool full) {
   std::uint64_t token;
+  gate.retain();
   {
     std::lock_guard lock(mutex_);
     token = (std::uint64_t{1} << 63) | next_state_++;
-    waiting_.emplace(token, Waiting{std::move(then), std::move(done), std::move(durable), std::chrono::steady_clock::now()});
+    std::string tenant(daemon::tenant_of_state_key(state.key ? *state.key : std::string()));
+    if (full) index_.full_produced(state.partition, tenant);
+    waiting_.emplace(token, Waiting{std::move(covered), &gate, std::move(tenant), state.partition, full,
+                                    std::chrono::steady_clock::now()});
   }
   produce(std::move(state), token);
 }
 
-void KafkaSink::state_delivered(std::uint64_t token) {
-  std::function<void()> durable;
-  std::chrono::steady_clock::time_point produced;
+void KafkaSink::delivered(const kafka::DeliveryReport& r) {
+  if (kind(r.token) == Kind::decision) {
+    WriteGate* gate = gate_of(r.token);
+    {
+      std::lock_guard lock(mutex_);
+      auto& next = decisions_next_[r.partition];
+      next = std::max(next, r.offset + 1);
+    }
+    gate->decision_acked();  // may message the tenant
+    WriteGate::release(gate);
+    return;
+  }
+  Waiting w;
   {
     std::lock_guard lock(mutex_);
-    auto it = waiting_.find(token);
+    auto it = waiting_.find(r.token);
     if (it == waiting_.end()) return;
-    produced = it->second.produced;
-    for (auto& r : it->second.then) ready_.push_back(std::move(r));
-    done_.insert(done_.end(), it->second.done.begin(), it->second.done.end());
-    durable = std::move(it->second.durable);
+    w = std::move(it->second);
     waiting_.erase(it);
+    done_.insert(done_.end(), w.covered.begin(), w.covered.end());
+    if (r.offset >= 0) index_.delivered(r.partition, w.tenant, w.full, r.offset);
   }
-  // Outside the lock, which actor threads producing state records wait on.
-  if (metrics_) metrics_->state_write(std::chrono::duration<double>(std::chrono::steady_clock::now() - produced).count());
-  if (durable) durable();  // it messages an actor
+  // Outside the lock, which actor threads producing records wait on.
+  if (metrics_) metrics_->state_write(std::chrono::duration<double>(std::chrono::steady_clock::now() - w.produced).count());
+  w.gate->state_acked();  // may message the tenant
+  WriteGate::release(w.gate);
 }
 
 void KafkaSink::discard(std::uint64_t token) {
   doomed_.store(true, std::memory_order_relaxed);
+  if (kind(token) == Kind::decision) return WriteGate::release(gate_of(token));
   std::lock_guard lock(mutex_);
-  if (!is_state_token(token)) return done_.push_back(token);
+  if (kind(token) == Kind::input) return done_.push_back(token);
   auto it = waiting_.find(token);
   if (it == waiting_.end()) return;
-  for (const auto& r : it->second.then) done_.push_back(r.second);
-  done_.insert(done_.end(), it->second.done.begin(), it->second.done.end());
+  done_.insert(done_.end(), it->second.covered.begin(), it->second.covered.end());
+  WriteGate::release(it->second.gate);
   waiting_.erase(it);
 }
 
 void KafkaSink::drop_pending() {
   std::lock_guard lock(mutex_);
+  for (auto& [token, w] : waiting_) WriteGate::release(w.gate);
   waiting_.clear();
-  ready_.clear();
-}
-
-std::vector<std::pair<kafka::Record, std::uint64_t>> KafkaSink::take_ready() {
-  std::vector<std::pair<kafka::Record, std::uint64_t>> out;
-  std::lock_guard lock(mutex_);
-  out.swap(ready_);
-  return out;
 }
 
 std::size_t KafkaSink::states_pending() const {
@@ -135,6 +150,25 @@ std::vector<std::uint64_t> KafkaSink::take_done() {
   std::lock_guard lock(mutex_);
   out.swap(done_);
   return out;
+}
+
+DecisionFloors::Floors KafkaSink::decision_floors(const std::vector<std::int32_t>& partitions) const {
+  DecisionFloors::Floors out;
+  std::lock_guard lock(mutex_);
+  for (auto q : partitions)
+    if (auto it = decisions_next_.find(q); it != decisions_next_.end()) out[q] = it->second;
+  return out;
+}
+
+std::int64_t KafkaSink::changelog_floor(std::int32_t partition) const {
+  std::lock_guard lock(mutex_);
+  return index_.floor(partition);
+}
+
+void KafkaSink::seed_decisions(std::int32_t q, std::int64_t end) {
+  std::lock_guard lock(mutex_);
+  auto& next = decisions_next_[q];
+  next = std::max(next, end);
 }
 
 }  // namespace hanzo::hmm::actors

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "actors.hpp"
+#include "hanzo/hmm/daemon/answer_log.hpp"
 #include "hanzo/hmm/daemon/metrics.hpp"
 #include "hanzo/hmm/kafka/dlq.hpp"
 #include "hanzo/hmm/wire/decision.hpp"
@@ -18,20 +19,31 @@ void dead_letter(Engine& e, const kafka::Message& msg, std::uint64_t token, daem
   std::string why = daemon::to_string(reason);
   if (!detail.empty()) why.append(": ").append(detail);
   e.sink->produce(kafka::make_dlq_record(msg, why, e.config.topics.dlq), token);
+  e.dead_letters.fetch_add(1, std::memory_order_relaxed);
   if (e.metrics) e.metrics->dlq(reason);
 }
 
-kafka::Record decision_record(Engine& e, const routing::Decision& decision, std::int64_t timestamp_ms) {
+kafka::Record decision_record(Engine& e, const routing::Decision& decision, std::int64_t timestamp_ms,
+                              const Placement& where) {
   kafka::Record r;
   r.topic = e.config.topics.decisions;
   r.key = decision.tenant;
+  r.partition = where.decisions_partition;
   wire::encode_decision_into(r.value, decision);
-  r.input_timestamp_ms = timestamp_ms;  // observed when produced, after the state it needs is durable
+  if (where.request_partition >= 0) {
+    r.headers.reserve(3);
+    r.headers.push_back({std::string(daemon::kRequestPartitionHeader), std::to_string(where.request_partition)});
+    r.headers.push_back({std::string(daemon::kRequestOffsetHeader), std::to_string(where.request_offset)});
+    if (decision.status == routing::Status::routed)
+      r.headers.push_back({std::string(daemon::kRoutedModelHeader), decision.model});
+  }
+  r.input_timestamp_ms = timestamp_ms;  // the latency metric is observed when it is produced
   if (e.metrics) e.metrics->decision(decision.status == routing::Status::routed);
   return r;
 }
 
-kafka::Record rejection_record(Engine& e, std::string_view tenant, const RouteItem& item, std::string_view reason) {
+kafka::Record rejection_record(Engine& e, std::string_view tenant, const RouteItem& item, std::string_view reason,
+                               const Placement& where) {
   routing::Decision d;
   d.request_id = item.request.request_id;
   d.tenant = std::string(tenant);
@@ -40,7 +52,7 @@ kafka::Record rejection_record(Engine& e, std::string_view tenant, const RouteIt
   std::copy(item.part.regime_posterior.begin(), item.part.regime_posterior.end(), d.regime_posterior.begin());
   if (auto p = e.prices.latest()) d.market_regime = p->snapshot.regime_label;
   d.reasoning = "Rejected: " + std::string(reason) + ".";
-  return decision_record(e, d, item.timestamp_ms);
+  return decision_record(e, d, item.timestamp_ms, {where.decisions_partition, where.request_partition, item.offset});
 }
 
 }  // namespace hanzo::hmm::actors

@@ -18,9 +18,19 @@ daemon::DlqReason classify(const Error& e) noexcept;
 void dead_letter(Engine& e, const kafka::Message& msg, std::uint64_t token, daemon::DlqReason reason,
                  std::string_view detail);
 
+// Where a decision goes and what it answers (answer_log.hpp): the request's partition and
+// offset travel as headers so a restore finds the answer again.
+struct Placement {
+  std::int32_t decisions_partition{-1};  // -1: the partitioner's choice
+  std::int32_t request_partition{-1};    // -1: not from Kafka (no headers)
+  std::int64_t request_offset{-1};
+};
+
 // `decision` as a record for the decisions topic keyed by tenant; counts it.
-kafka::Record decision_record(Engine& e, const routing::Decision& decision, std::int64_t timestamp_ms);
+kafka::Record decision_record(Engine& e, const routing::Decision& decision, std::int64_t timestamp_ms,
+                              const Placement& where);
 // A "rejected" decision for `item` with `reason` (the request cannot be served).
-kafka::Record rejection_record(Engine& e, std::string_view tenant, const RouteItem& item, std::string_view reason);
+kafka::Record rejection_record(Engine& e, std::string_view tenant, const RouteItem& item, std::string_view reason,
+                               const Placement& where);
 
 }  // namespace hanzo::hmm::actors

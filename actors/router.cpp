@@ -20,20 +20,23 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
         const auto prices = e.prices.latest();  // one load per run: a run sees one price state
         RouteResult result;
         result.routed.reserve(run.items.size());
-        result.decisions.reserve(run.items.size());
+        // Produced here, as each is made: a decision goes straight to Kafka, not back through
+        // the tenant. The tenant's gate counts them (its next state record waits for them).
+        auto emit = [&](kafka::Record r) { e.sink->produce_decision(std::move(r), *run.gate); };
         for (const auto& item : run.items) {
+          const Placement where{run.decisions_partition, run.partition, item.offset};
           if (!item.rejection.empty()) {
-            result.decisions.push_back(rejection_record(e, run.tenant, item, item.rejection));
+            emit(rejection_record(e, run.tenant, item, item.rejection, where));
             result.routed.emplace_back();
             continue;
           }
           const routing::TenantView view{run.tenant, item.part.regime_posterior, item.part.regime, item.part.habit};
           if (auto ok = e.router->decide_into(d, item.request, view, run.session->outcomes(), prices->prepared); !ok) {
-            result.decisions.push_back(rejection_record(e, run.tenant, item, ok.error().to_string()));
+            emit(rejection_record(e, run.tenant, item, ok.error().to_string(), where));
             result.routed.emplace_back();
             continue;
           }
-          result.decisions.push_back(decision_record(e, d, item.timestamp_ms));
+          emit(decision_record(e, d, item.timestamp_ms, where));
           if (d.status == routing::Status::routed)
             result.routed.emplace_back(d.model_index);
           else

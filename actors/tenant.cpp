@@ -1,13 +1,13 @@
 #include "tenant.hpp"
 
 #include <algorithm>
-#include <iostream>
 #include <utility>
 
+#include "hanzo/hmm/daemon/answer_log.hpp"
 #include "hanzo/hmm/daemon/metrics.hpp"
+#include "hanzo/hmm/wire/request.hpp"
 #include "log.hpp"
 #include "output.hpp"
-#include "hanzo/hmm/wire/request.hpp"
 
 namespace hanzo::hmm::actors {
 
@@ -15,9 +15,7 @@ namespace {
 
 using self_ptr = tenant_actor::stateful_pointer<tenant_state>;
 
-// Requests per router round trip; also bounds a changelog record to two runs of answers
-// (~2.8 KB each; see maybe_write).
-constexpr std::size_t kMaxRun = 128;
+constexpr std::size_t kMaxRun = 128;  // requests per router round trip
 
 void pump(self_ptr self);
 
@@ -25,64 +23,70 @@ void pump(self_ptr self);
 void prune_replay(tenant_state& st) {
   const auto committed = st.engine->committed.get(st.record.partition);
   if (committed >= 0 && !st.replay.empty())
-    std::erase_if(st.replay, [&](const auto& a) { return a.offset >= 0 && a.offset < committed; });
+    std::erase_if(st.replay, [&](const auto& a) { return a.offset < committed; });
 }
 
-// Encodes the state as a changelog record with the answers of `st.record.answers` (then
-// cleared): `encode(record)` writes it where it is needed, without copies.
-template <class Encode>
-void encode_state(tenant_state& st, Encode&& encode) {
-  auto cp = st.session->checkpoint();  // no rebase: checkpointing changes nothing the tenant does
-  st.record.session = std::move(cp.state);
-  st.record.progress = std::move(cp.progress);
-  encode(std::as_const(st.record));
-  st.record.session = {};
-  st.record.progress = {};
-  st.record.answers.clear();
+// The whole state as a TenantRecord (with `answers`), e.g. for the manager or a snapshot.
+std::vector<std::byte> state_bytes(tenant_state& st, std::vector<daemon::TenantRecord::Answer> answers, bool compact) {
+  daemon::TenantRecord r = st.record;
+  r.answers = std::move(answers);
+  if (compact) {
+    r.session = st.session->snapshot();  // rebases: what a restore from it continues from
+  } else {
+    auto cp = st.session->checkpoint();
+    r.session = std::move(cp.state);
+    r.progress = std::move(cp.progress);
+  }
+  return r.encode();
 }
 
-// Writes the state to the changelog; the held decisions and the feedback applied since the
-// last write become visible/committable once it is durable (Sink::produce_after).
-void write_state(self_ptr self) {
-  auto& st = self->state;
+void encode_pending(tenant_state& st) {
   ++st.record.sequence;
-  kafka::Record r;
-  encode_state(st, [&r](const daemon::TenantRecord& record) { record.encode_into(r.value); });
-  r.topic = st.engine->config.topics.tenant_state;
-  r.key = st.tenant;
-  r.partition = st.record.partition;
-  st.writes->started();
-  // Weak: a record in flight does not keep an evicted tenant alive.
-  auto durable = [addr = self->address(), writes = st.writes] {
-    if (writes->finished())
-      if (auto h = caf::actor_cast<tenant_actor>(addr)) caf::anon_send(h, written_atom::value);
-  };
-  st.engine->sink->produce_after(std::move(r), std::move(st.held), std::move(st.unwritten), std::move(durable));
-  st.held.clear();
-  st.unwritten.clear();
+  tenant_state::Pending p;
+  p.record.topic = st.engine->config.topics.tenant_state;
+  p.record.partition = st.record.partition;
+  std::string key;
+  p.full = st.writer.next(st.tenant, st.record.partition, st.record.sequence, state_bytes(st, {}, false), false, key,
+                          p.record.value);
+  p.record.key = std::move(key);
+  p.covered = std::move(st.covered);
+  st.covered.clear();
+  p.decisions = st.decisions;
+  st.pending = std::move(p);
 }
 
-// Writes now unless a write is with Kafka: then its acknowledgement triggers the next one,
-// which carries everything held meanwhile. A full record's worth of answers goes at once.
-// Snapshots and evictions wait for nothing.
-void maybe_write(self_ptr self) {
-  auto& st = self->state;
-  if (st.held.empty() && st.unwritten.empty()) return;
-  if (st.held.size() >= kMaxRun || !st.snapshot_waiters.empty() || st.evict_requested || st.writes->idle_or_wait())
-    write_state(self);
+// Encodes the next state record once the previous one is acknowledged, and produces it once
+// the decisions it covers are (write_gate.hpp); the gate wakes the tenant when it waits.
+void maybe_write(tenant_state& st) {
+  for (;;) {
+    if (!st.pending) {
+      if (st.covered.empty() || !st.gate->ready_or_wait(0)) return;
+      encode_pending(st);
+    }
+    if (!st.gate->ready_or_wait(st.pending->decisions)) return;
+    st.gate->state_started();
+    auto p = std::move(*st.pending);
+    st.pending.reset();
+    st.engine->sink->produce_state(std::move(p.record), std::move(p.covered), *st.gate, p.full);
+  }
 }
 
-void finish_run(self_ptr self, RouteResult& result) {
+void emit_decision(tenant_state& st, kafka::Record r) {
+  ++st.decisions;
+  st.engine->sink->produce_decision(std::move(r), *st.gate);
+}
+
+void finish_run(self_ptr self, const RouteResult& result) {
   auto& st = self->state;
   auto run = std::move(st.in_flight);
-  for (std::size_t i = 0; i < run->items.size() && i < result.decisions.size(); ++i) {
+  st.decisions += run->items.size();  // the router produced one per item
+  for (std::size_t i = 0; i < run->items.size(); ++i) {
     auto& item = run->items[i];
     if (i < result.routed.size() && result.routed[i]) st.session->remember(item.request, item.part, *result.routed[i]);
-    st.record.add({item.request.request_id, item.offset, result.decisions[i].value});
     st.record.requests_through = std::max(st.record.requests_through, item.offset);
-    st.held.emplace_back(std::move(result.decisions[i]), item.token);
+    st.covered.push_back(item.token);
   }
-  maybe_write(self);
+  maybe_write(st);
   pump(self);
 }
 
@@ -119,23 +123,49 @@ bool redelivered(const tenant_state& st, const TenantItem& item) {
   return item.offset >= 0 && item.offset <= st.record.requests_through;
 }
 
+// A request past the applied offset whose decision is in the decisions topic: it was decided
+// and answered, but the state record covering it did not become durable before a crash.
+const daemon::TenantRecord::Answer* answered_before(const tenant_state& st, const TenantItem& item) {
+  return item.offset >= 0 && !st.replay.empty() ? daemon::TenantRecord::find(st.replay, item.offset) : nullptr;
+}
+
+// A repeated answer: the first one's bytes with the mark, and no request headers (the answer
+// log keeps the first answer only).
+kafka::Record repeat(const tenant_state& st, const daemon::TenantRecord::Answer& a) {
+  kafka::Record r;
+  r.topic = st.engine->config.topics.decisions;
+  r.key = st.tenant;
+  r.partition = st.decisions_partition;
+  r.value = daemon::mark_redelivered(a.decision);
+  return r;
+}
+
 void answer_again(tenant_state& st, TenantItem& item) {
   Engine& e = *st.engine;
-  const auto& req = std::get<routing::RoutingRequest>(item.body);
-  if (const auto* a = daemon::TenantRecord::find(st.replay, req.request_id)) {
-    kafka::Record r;
-    r.topic = e.config.topics.decisions;
-    r.key = st.tenant;
-    r.value = daemon::mark_redelivered(a->decision);
-    e.sink->produce(std::move(r), item.token);
+  if (const auto* a = answered_before(st, item)) {
+    e.sink->produce(repeat(st, *a), item.token);
     if (e.metrics) e.metrics->redelivered(daemon::Redelivery::answered);
   } else {
     // Not kept: its offset was committed, so its decision was delivered before.
-    log_warning("tenant " + st.tenant + ": request " + req.request_id + " at offset " + std::to_string(item.offset) +
+    log_warning("tenant " + st.tenant + ": the request at offset " + std::to_string(item.offset) +
                 " was decided before and its answer is no longer kept; not answered again");
     e.sink->done(item.token);
     if (e.metrics) e.metrics->redelivered(daemon::Redelivery::not_kept);
   }
+}
+
+// Applies a request answered before the crash as it was answered: the same state effects
+// (regime filter, remembered model), the first answer repeated, no new decision.
+void adopt(tenant_state& st, TenantItem& item, const daemon::TenantRecord::Answer& a) {
+  Engine& e = *st.engine;
+  const auto& req = std::get<routing::RoutingRequest>(item.body);
+  mm::TenantPart part;
+  if (st.session->prepare(req, part) && !a.model.empty())
+    if (auto model = e.router->catalogue().model_index(a.model)) st.session->remember(req, part, *model);
+  emit_decision(st, repeat(st, a));
+  st.record.requests_through = std::max(st.record.requests_through, item.offset);
+  st.covered.push_back(item.token);
+  if (e.metrics) e.metrics->redelivered(daemon::Redelivery::answered);
 }
 
 void apply_feedback(tenant_state& st, TenantItem& item) {
@@ -150,7 +180,30 @@ void apply_feedback(tenant_state& st, TenantItem& item) {
   if (auto r = st.session->feedback(fb, *e.router); !r)
     log_warning("tenant " + st.tenant + ": feedback " + fb.request_id + " ignored: " + r.error().to_string());
   st.record.feedback_through = std::max(st.record.feedback_through, item.offset);
-  st.unwritten.push_back(item.token);
+  st.covered.push_back(item.token);
+}
+
+void route_failed(self_ptr self, const caf::error& err) {
+  // The router is gone: answer every request of the run here, so none is left without a decision.
+  auto& s = self->state;
+  log_error("tenant " + s.tenant + ": router failed: " + self->system().render(err));
+  RouteResult result;
+  for (const auto& item : s.in_flight->items) {
+    result.routed.emplace_back();
+    s.engine->sink->produce_decision(
+        rejection_record(*s.engine, s.tenant, item, "internal error: router unavailable",
+                         {s.decisions_partition, s.in_flight->partition, item.offset}),
+        *s.gate);
+  }
+  finish_run(self, result);
+}
+
+void place(tenant_state& st, std::int32_t partition) {
+  if (partition < 0 || partition == st.record.partition) return;
+  st.record.partition = partition;
+  const auto& layout = st.engine->layout;
+  st.decisions_partition = daemon::answer_partition(partition, layout.requests.load(std::memory_order_relaxed),
+                                                    layout.decisions.load(std::memory_order_relaxed), st.tenant);
 }
 
 // Processes the backlog in order until it is empty or a run is with the router.
@@ -159,7 +212,7 @@ void pump(self_ptr self) {
   while (!st.in_flight && !st.backlog.empty()) {
     if (!decode_front(st)) continue;
     TenantItem& front = st.backlog.front();
-    if (front.partition >= 0) st.record.partition = front.partition;
+    place(st, front.partition);
     if (std::holds_alternative<routing::Feedback>(front.body)) {
       apply_feedback(st, front);
       st.backlog.pop_front();
@@ -170,17 +223,26 @@ void pump(self_ptr self) {
       st.backlog.pop_front();
       continue;
     }
+    if (const auto* a = answered_before(st, front)) {
+      adopt(st, front, *a);
+      st.backlog.pop_front();
+      continue;
+    }
     auto run = std::make_shared<RouteRun>();
     run->tenant = st.tenant;
     run->session = st.session;
+    run->partition = st.record.partition;
+    run->decisions_partition = st.decisions_partition;
+    run->gate = st.gate.get();
     while (!st.backlog.empty() && run->items.size() < kMaxRun) {
       if (!decode_front(st)) continue;
-      auto* req = std::get_if<routing::RoutingRequest>(&st.backlog.front().body);
-      if (!req || redelivered(st, st.backlog.front())) break;
+      TenantItem& next = st.backlog.front();
+      auto* req = std::get_if<routing::RoutingRequest>(&next.body);
+      if (!req || redelivered(st, next) || answered_before(st, next)) break;
       RouteItem item;
-      item.token = st.backlog.front().token;
-      item.timestamp_ms = st.backlog.front().timestamp_ms;
-      item.offset = st.backlog.front().offset;
+      item.token = next.token;
+      item.timestamp_ms = next.timestamp_ms;
+      item.offset = next.offset;
       item.request = std::move(*req);
       if (auto ok = st.session->prepare(item.request, item.part); !ok) {
         item.rejection = ok.error().to_string();
@@ -191,38 +253,22 @@ void pump(self_ptr self) {
     }
     st.in_flight = run;
     self->request(st.router, caf::infinite, RouteRunMsg{run})
-        .then([self](RouteResult& result) { finish_run(self, result); },
-              [self](const caf::error& err) {
-                // The router is gone: answer every request of the run ourselves, so none is
-                // left without a decision.
-                auto& s = self->state;
-                log_error("tenant " + s.tenant + ": router failed: " + self->system().render(err));
-                RouteResult result;
-                for (const auto& item : s.in_flight->items) {
-                  result.routed.emplace_back();
-                  result.decisions.push_back(
-                      rejection_record(*s.engine, s.tenant, item, "internal error: router unavailable"));
-                }
-                finish_run(self, result);
-              });
+        .then([self](const RouteResult& result) { finish_run(self, result); },
+              [self](const caf::error& err) { route_failed(self, err); });
   }
   if (st.in_flight) return;
-  maybe_write(self);
+  maybe_write(st);
   if (!st.snapshot_waiters.empty()) {
     prune_replay(st);
-    st.record.answers = st.replay;
-    TenantState state{st.tenant, {}};
-    encode_state(st, [&state](const daemon::TenantRecord& record) { state.bytes = record.encode(); });
+    TenantState state{st.tenant, state_bytes(st, st.replay, false)};
     for (auto& rp : st.snapshot_waiters) rp.deliver(state);
     st.snapshot_waiters.clear();
   }
-  if (st.evict_requested) {
-    // Dormant in memory: the compact form (snapshot() rebases, progress dropped), ~1 KiB. The
-    // changelog keeps the exact checkpoint of the last change.
+  // Gone dormant only once every input it applied is in a state record on its way to Kafka.
+  if (st.evict_requested && !st.pending && st.covered.empty()) {
     prune_replay(st);
-    st.record.answers = std::move(st.replay);  // redeliveries may still come after its return
-    st.record.session = st.session->snapshot();
-    self->send(st.manager, TenantState{st.tenant, st.record.encode()});
+    // Dormant in memory: the compact form, ~1 KiB; redeliveries may still come after its return.
+    self->send(st.manager, TenantState{st.tenant, state_bytes(st, std::move(st.replay), true)});
     self->quit();
   }
 }
@@ -237,10 +283,18 @@ tenant_actor::behavior_type tenant(tenant_actor::stateful_pointer<tenant_state> 
   st.tenant = std::move(tenant);
   st.router = std::move(router);
   st.manager = std::move(manager);
+  st.writer = daemon::StateWriter(static_cast<std::uint32_t>(st.engine->config.changelog_full_every));
+  // Weak: a record in flight does not keep an evicted tenant alive.
+  st.gate = GateRef(new WriteGate([addr = self->address()] {
+    if (auto h = caf::actor_cast<tenant_actor>(addr)) caf::anon_send(h, written_atom::value);
+  }));
   if (restore) {
     auto record = daemon::TenantRecord::decode(*restore);
-    auto s = record ? mm::TenantSession::restore(*st.engine->tenants, *st.engine->router, record->session)
-                    : Result<mm::TenantSession>(record.error());
+    // No session: a tenant whose first state record never became durable, restored with the
+    // answers it gave (adopted as its requests come again).
+    auto s = !record                  ? Result<mm::TenantSession>(record.error())
+             : record->session.empty() ? Result<mm::TenantSession>(mm::TenantSession(*st.engine->tenants))
+                                       : mm::TenantSession::restore(*st.engine->tenants, *st.engine->router, record->session);
     if (s && !record->progress.empty()) {
       if (auto ok = s->resume(record->progress); !ok) s = std::move(ok).error();
     }
@@ -251,6 +305,8 @@ tenant_actor::behavior_type tenant(tenant_actor::stateful_pointer<tenant_state> 
       st.record.answers = {};
       st.record.session = {};
       st.record.progress = {};
+      const auto partition = std::exchange(st.record.partition, -1);
+      place(st, partition);
     } else {
       log_error("tenant " + st.tenant + ": stored state unreadable, starting afresh: " + s.error().to_string());
     }
@@ -277,7 +333,7 @@ tenant_actor::behavior_type tenant(tenant_actor::stateful_pointer<tenant_state> 
         self->state.evict_requested = true;
         pump(self);
       },
-      [self](written_atom) { maybe_write(self); },
+      [self](written_atom) { pump(self); },
   };
 }
 

@@ -27,9 +27,9 @@ void evict(self_ptr self, std::string id) {  // by value: `id` may live in the e
   auto it = st.resident.find(id);
   if (it == st.resident.end()) return;
   self->send(it->second.actor, evict_atom::value);
+  st.evicting.try_emplace(id, tenant_manager_state::Evicting{std::move(it->second.actor), {}});
   st.lru.erase(it->second.lru);
   st.resident.erase(it);
-  st.evicting.try_emplace(id);
   ++st.evictions;
   if (st.engine->metrics) st.engine->metrics->tenant_evicted();
 }
@@ -56,7 +56,7 @@ tenant_actor& spawn_tenant(self_ptr self, const std::string& id) {
 void deliver(self_ptr self, TenantBatch& batch, tenant_manager_state::Clock::time_point now) {
   auto& st = self->state;
   if (auto ev = st.evicting.find(batch.tenant); ev != st.evicting.end()) {
-    for (auto& item : batch.items) ev->second.push_back(std::move(item));
+    for (auto& item : batch.items) ev->second.items.push_back(std::move(item));
     return;
   }
   auto it = st.resident.find(batch.tenant);
@@ -139,11 +139,22 @@ tenant_manager_actor::behavior_type tenant_manager(self_ptr self, std::shared_pt
         log_error("tenant " + it->first + " failed: " + self->system().render(msg.reason));
         st.lru.erase(it->second.lru);
         st.resident.erase(it);
-        break;
+        return;
+      }
+    for (auto it = st.evicting.begin(); it != st.evicting.end(); ++it)
+      if (it->second.actor.address() == msg.source) {
+        // It failed while handing over: what waited for it goes to a new actor (from its last
+        // dormant state, if any), so no item is left unanswered.
+        log_error("tenant " + it->first + " failed during its eviction: " + self->system().render(msg.reason));
+        TenantBatch batch{it->first, std::move(it->second.items)};
+        st.evicting.erase(it);
+        if (!batch.items.empty()) deliver(self, batch, tenant_manager_state::Clock::now());
+        return;
       }
   });
   self->set_exit_handler([self](caf::exit_msg& msg) {
     for (auto& [id, r] : self->state.resident) self->send_exit(r.actor, msg.reason);
+    for (auto& [id, e] : self->state.evicting) self->send_exit(e.actor, msg.reason);
     self->quit(msg.reason);
   });
   return {
@@ -159,7 +170,7 @@ tenant_manager_actor::behavior_type tenant_manager(self_ptr self, std::shared_pt
           log_error("tenant manager: state of " + state.tenant + " arrived without an eviction");
           return;
         }
-        std::vector<TenantItem> items = std::move(pending->second);
+        std::vector<TenantItem> items = std::move(pending->second.items);
         st.evicting.erase(pending);
         make_dormant(st, state.tenant, std::move(state.bytes));
         if (!items.empty()) {
@@ -175,11 +186,11 @@ tenant_manager_actor::behavior_type tenant_manager(self_ptr self, std::shared_pt
           if (!st.resident.count(s.tenant) && !st.evicting.count(s.tenant))
             make_dormant(st, s.tenant, std::move(s.bytes));
       },
-      [self](drop_atom, const std::vector<std::int32_t>& partitions) -> std::uint64_t {
+      [self](drop_atom, const std::vector<std::int32_t>& partitions) {
         auto& st = self->state;
         const auto n = drop_partitions(st, partitions);
         report(st);
-        return n;
+        log_info("dropped " + std::to_string(n) + " tenants of revoked partitions");
       },
       [self, sweep_interval](sweep_atom) {
         auto& st = self->state;

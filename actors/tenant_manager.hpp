@@ -33,8 +33,14 @@ struct tenant_manager_state {
   // Dormant tenants whose record still carries answers: the sweep drops the answers once
   // their offsets are committed, so a dormant tenant costs its state only.
   std::vector<std::string> dormant_with_answers;
-  // Tenants whose actor is handing over its state; their new items wait here.
-  std::unordered_map<std::string, std::vector<TenantItem>> evicting;
+  // Tenants whose actor is handing over its state; their new items wait here. The handle keeps
+  // the actor alive meanwhile: it may still wait for Kafka to acknowledge its last decisions
+  // before its last state record can go (an actor with no strong reference is destroyed).
+  struct Evicting {
+    tenant_actor actor;
+    std::vector<TenantItem> items;
+  };
+  std::unordered_map<std::string, Evicting> evicting;
   std::uint64_t evictions{0};
   std::uint64_t evictions_at_last_trim{0};
   std::uint64_t spawned{0};

@@ -54,7 +54,11 @@ void declare_daemon(Schema& t, DaemonConfig& c) {
               "SIGTERM: how long to drain in-flight work before giving up; keep below systemd's TimeoutStopSec",
               positive_up_to(3600))
       .number("commit_interval_seconds", c.commit_interval_seconds,
-              "how often offsets behind producer acknowledgements are committed", positive_up_to(3600));
+              "how often offsets behind producer acknowledgements are committed", positive_up_to(3600))
+      .count("changelog_full_every", c.changelog_full_every,
+             "a tenant's state records: one full record, then this many minus one deltas holding only what "
+             "changed; a restore reads at most this many records per tenant",
+             between(1, 65536));
 }
 
 void declare_processing(Schema& t, DaemonConfig& c) {

@@ -105,6 +105,7 @@ struct Metrics::Impl {
   std::array<pm::Counter*, 2> transactions{};  // committed, aborted
   pm::Counter* restored{};
   pm::Counter* restore_time{};
+  pm::Counter* restore_lost{};
   pm::Family<pm::Gauge>* lag_family{};
   pm::Gauge* producer_queue{};
   pm::Gauge* paused{};
@@ -182,6 +183,10 @@ Metrics::Impl::Impl(const MetricsOptions& o) {
                   .Add({});
   restore_time = &family(pm::BuildCounter(), r, "hanzo_hmmd_restore_seconds_total",
                          "Time spent restoring tenant state from the changelog, in seconds.")
+                      .Add({});
+  restore_lost = &family(pm::BuildCounter(), r, "hanzo_hmmd_restore_data_lost_total",
+                         "Gaps found by restores: ranges the broker deleted and tenant chains missing a record. "
+                         "Their partitions are not processed; any increase needs an operator.")
                       .Add({});
   lag_family = &family(pm::BuildGauge(), r, "hanzo_hmmd_consumer_lag_messages",
                        "Consumer lag per assigned partition, in messages (from librdkafka statistics).");
@@ -270,6 +275,7 @@ void Metrics::redelivered(Redelivery what) noexcept {
 }
 void Metrics::transaction(bool committed) noexcept { impl_->transactions[committed ? 0 : 1]->Increment(); }
 void Metrics::tenants_restored(std::size_t n) noexcept { impl_->restored->Increment(static_cast<double>(n)); }
+void Metrics::restore_data_lost(std::size_t gaps) noexcept { impl_->restore_lost->Increment(static_cast<double>(gaps)); }
 void Metrics::restore_seconds(double seconds) noexcept {
   if (seconds > 0) impl_->restore_time->Increment(seconds);
 }

@@ -8,7 +8,7 @@ namespace hanzo::hmm::daemon {
 namespace {
 
 constexpr char kMagic[4] = {'H', 'Z', 'T', 'R'};
-constexpr std::uint8_t kVersion = 1;
+constexpr std::uint8_t kVersion = 2;  // 2: answers keyed by offset, with the routed model
 // magic, version, sequence u64, partition i32: what peek() reads.
 constexpr std::size_t kHeaderBytes = 4 + 1 + 8 + 4;
 
@@ -50,11 +50,9 @@ Error corrupt(const std::string& what) { return make_error(Errc::parse_error, "t
 
 }  // namespace
 
-const TenantRecord::Answer* TenantRecord::find(const std::vector<Answer>& answers,
-                                               std::string_view request_id) noexcept {
-  // Newest first: a request id reused by a client is answered with its latest decision.
+const TenantRecord::Answer* TenantRecord::find(const std::vector<Answer>& answers, std::int64_t offset) noexcept {
   for (auto it = answers.rbegin(); it != answers.rend(); ++it)
-    if (it->request_id == request_id) return &*it;
+    if (it->offset == offset) return &*it;
   return nullptr;
 }
 
@@ -64,12 +62,12 @@ void TenantRecord::prune(std::int64_t committed) {
 }
 
 namespace {
-std::size_t id_len(const TenantRecord::Answer& a) { return std::min<std::size_t>(a.request_id.size(), 0xffff); }
+std::size_t model_len(const TenantRecord::Answer& a) { return std::min<std::size_t>(a.model.size(), 0xffff); }
 }  // namespace
 
 std::size_t TenantRecord::encoded_size() const noexcept {
   std::size_t size = kHeaderBytes + 8 + 8 + 4 + 4 + session.size() + 4 + progress.size();
-  for (const auto& a : answers) size += 2 + id_len(a) + 8 + 4 + a.decision.size();
+  for (const auto& a : answers) size += 8 + 2 + model_len(a) + 4 + a.decision.size();
   return size;
 }
 
@@ -83,9 +81,9 @@ void TenantRecord::encode_to(std::byte* out) const noexcept {
   w.put(static_cast<std::uint64_t>(feedback_through));
   w.put(static_cast<std::uint32_t>(answers.size()));
   for (const auto& a : answers) {
-    w.put(static_cast<std::uint16_t>(id_len(a)));
-    w.bytes(a.request_id.data(), id_len(a));
     w.put(static_cast<std::uint64_t>(a.offset));
+    w.put(static_cast<std::uint16_t>(model_len(a)));
+    w.bytes(a.model.data(), model_len(a));
     w.put(static_cast<std::uint32_t>(a.decision.size()));
     w.bytes(a.decision.data(), a.decision.size());
   }
@@ -99,11 +97,6 @@ std::vector<std::byte> TenantRecord::encode() const {
   std::vector<std::byte> out(encoded_size());
   encode_to(out.data());
   return out;
-}
-
-void TenantRecord::encode_into(std::string& out) const {
-  out.resize(encoded_size());
-  encode_to(reinterpret_cast<std::byte*>(out.data()));
 }
 
 std::optional<TenantRecord::Head> TenantRecord::peek(std::span<const std::byte> bytes) noexcept {
@@ -138,10 +131,10 @@ Result<TenantRecord> TenantRecord::decode(std::span<const std::byte> bytes) {
   if (count > kMaxAnswers) return corrupt(std::to_string(count) + " answers, at most " + std::to_string(kMaxAnswers));
   for (std::uint32_t i = 0; i < count; ++i) {
     auto& a = t.answers.emplace_back();
-    std::uint16_t id_len = 0;
+    std::uint16_t model_len = 0;
     std::uint32_t len = 0;
     std::uint64_t offset = 0;
-    if (!r.get(id_len) || !r.get_string(a.request_id, id_len) || !r.get(offset) || !r.get(len) ||
+    if (!r.get(offset) || !r.get(model_len) || !r.get_string(a.model, model_len) || !r.get(len) ||
         !r.get_string(a.decision, len))
       return corrupt("answer " + std::to_string(i) + " truncated");
     a.offset = static_cast<std::int64_t>(offset);

@@ -322,8 +322,7 @@ Result<void> Consumer::commit(const std::string& topic, std::int32_t partition, 
 Result<void> Consumer::commit(const std::vector<TopicPartitionOffset>& offsets, CommitMode mode) {
   if (offsets.empty()) return {};
   auto list = make_list(static_cast<int>(offsets.size()));
-  for (const auto& o : offsets)
-    rd_kafka_topic_partition_list_add(list.get(), o.topic.c_str(), o.partition)->offset = o.offset;
+  for (const auto& o : offsets) detail::add_offset(list.get(), o);
   auto err = rd_kafka_commit(impl_->rk, list.get(), mode == CommitMode::async ? 1 : 0);
   if (!err && mode == CommitMode::sync)
     for (int i = 0; i < list->cnt && !err; ++i) err = list->elems[i].err;

@@ -1,5 +1,7 @@
 #include "detail.hpp"
 
+#include <cstdlib>
+#include <cstring>
 #include <string_view>
 
 namespace hanzo::hmm::kafka {
@@ -98,9 +100,25 @@ std::vector<TopicPartitionOffset> to_offsets(const rd_kafka_topic_partition_list
   std::vector<TopicPartitionOffset> out;
   if (!list) return out;
   out.reserve(static_cast<size_t>(list->cnt));
-  for (int i = 0; i < list->cnt; ++i)
-    out.push_back({list->elems[i].topic, list->elems[i].partition, list->elems[i].offset});
+  for (int i = 0; i < list->cnt; ++i) {
+    const auto& e = list->elems[i];
+    out.push_back({e.topic, e.partition, e.offset,
+                   e.metadata ? std::string(static_cast<const char*>(e.metadata), e.metadata_size) : std::string()});
+  }
   return out;
+}
+
+void add_offset(rd_kafka_topic_partition_list_t* list, const TopicPartitionOffset& o) {
+  auto* e = rd_kafka_topic_partition_list_add(list, o.topic.c_str(), o.partition);
+  e->offset = o.offset;
+  if (!o.metadata.empty()) {
+    // librdkafka frees it with the list (rd_free, i.e. free).
+    e->metadata = std::malloc(o.metadata.size());
+    if (e->metadata) {
+      std::memcpy(e->metadata, o.metadata.data(), o.metadata.size());
+      e->metadata_size = o.metadata.size();
+    }
+  }
 }
 
 Result<int> partition_count(rd_kafka_t* rk, const std::string& topic, std::chrono::milliseconds timeout) {

@@ -41,5 +41,7 @@ Result<int> partition_count(rd_kafka_t* rk, const std::string& topic, std::chron
 
 std::vector<TopicPartition> to_partitions(const rd_kafka_topic_partition_list_t* list);
 std::vector<TopicPartitionOffset> to_offsets(const rd_kafka_topic_partition_list_t* list);
+// Appends `o` (offset and metadata) to `list`.
+void add_offset(rd_kafka_topic_partition_list_t* list, const TopicPartitionOffset& o);
 
 }  // namespace hanzo::hmm::kafka::detail

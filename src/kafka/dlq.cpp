@@ -23,4 +23,11 @@ Record make_dlq_record(const Message& original, std::string_view reason, std::st
   return r;
 }
 
+bool drop_value(Record& record) {
+  if (record.value.empty()) return false;
+  record.headers.push_back({std::string(dlq_value_dropped_header), std::to_string(record.value.size()) + " bytes"});
+  record.value.clear();
+  return true;
+}
+
 }  // namespace hanzo::hmm::kafka

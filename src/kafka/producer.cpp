@@ -178,8 +178,7 @@ TxnResult Producer::send_offsets_to_transaction(const std::vector<TopicPartition
                                                  static_cast<std::ptrdiff_t>(RD_KAFKA_RESP_ERR__INVALID_ARG))};
   using List = std::unique_ptr<rd_kafka_topic_partition_list_t, decltype(&rd_kafka_topic_partition_list_destroy)>;
   List list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())), &rd_kafka_topic_partition_list_destroy);
-  for (const auto& o : offsets)
-    rd_kafka_topic_partition_list_add(list.get(), o.topic.c_str(), o.partition)->offset = o.offset;
+  for (const auto& o : offsets) detail::add_offset(list.get(), o);
   return classify(where, rd_kafka_send_offsets_to_transaction(impl_->rk, list.get(), group.get(), to_ms(timeout)));
 }
 

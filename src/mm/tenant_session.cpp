@@ -76,7 +76,9 @@ Result<FeedbackEffect> TenantSession::feedback(const routing::Feedback& fb, cons
 
 namespace {
 constexpr char kMagic[4] = {'H', 'Z', 'M', 'M'};
-constexpr std::uint16_t kVersion = 2;  // v2 adds the decision window; v1 is still read
+// v3 writes the window in ring order (a new decision changes one slot, so the changelog's
+// deltas stay small); v2 wrote it oldest first, v1 had none. Both are still read.
+constexpr std::uint16_t kVersion = 3;
 
 std::uint32_t get_u32(const std::byte* p) {
   std::uint32_t v = 0;
@@ -109,13 +111,13 @@ bool get_raw(std::span<const std::byte> bytes, std::size_t& at, T& v) {
 }
 }  // namespace
 
-// The window, oldest first, so feedback for a decision made before an eviction still trains
-// the adapter once (and a repeated one is still a duplicate) after the tenant comes back.
-// Per entry: answered u8, model u16, id length u16 + bytes, x (f32 each), preference flags u8,
+// The window, so feedback for a decision made before an eviction still trains the adapter once
+// (and a repeated one is still a duplicate) after the tenant comes back: u16 count, u16 index
+// of the oldest entry, then the entries in ring order. Per entry: answered u8, model u16, id length u16 + bytes, x (f32 each), preference flags u8,
 // [max_latency f64], [max_cost f64], quality_threshold f64.
 // Written field by field into a buffer sized once: this runs for every changelog record.
 std::size_t TenantSession::window_bytes() const noexcept {
-  std::size_t n = 2;
+  std::size_t n = 4;
   for (const auto& p : window_)
     n += 1 + 2 + 2 + std::min<std::size_t>(p.request_id.size(), 0xffff) + sizeof(p.x) + 1 + 8 +
          (p.preferences.max_latency_ms ? 8 : 0) + (p.preferences.max_cost_per_token ? 8 : 0);
@@ -124,10 +126,9 @@ std::size_t TenantSession::window_bytes() const noexcept {
 
 std::byte* TenantSession::encode_window(std::byte* out) const {
   Cursor c{out};
-  const std::size_t n = window_.size();
-  c.put(static_cast<std::uint16_t>(n));
-  for (std::size_t k = 0; k < n; ++k) {
-    const Pending& p = window_[n < window_cap() ? k : (next_ + k) % n];
+  c.put(static_cast<std::uint16_t>(window_.size()));
+  c.put(static_cast<std::uint16_t>(next_));
+  for (const Pending& p : window_) {
     const auto id_len = static_cast<std::uint16_t>(std::min<std::size_t>(p.request_id.size(), 0xffff));
     c.put(static_cast<std::uint8_t>(p.answered));
     c.put(static_cast<std::uint16_t>(p.model));
@@ -144,11 +145,13 @@ std::byte* TenantSession::encode_window(std::byte* out) const {
   return c.p;
 }
 
-Result<void> TenantSession::decode_window(std::span<const std::byte> bytes, std::size_t models) {
+Result<void> TenantSession::decode_window(std::span<const std::byte> bytes, std::size_t models, bool ring) {
   std::size_t at = 0;
-  std::uint16_t n = 0;
+  std::uint16_t n = 0, oldest = 0;
   if (!get_raw(bytes, at, n) || n > tenant::TenantParams::kMaxFeedbackWindow)
     return corrupt("decision window: bad entry count");
+  if (ring && (!get_raw(bytes, at, oldest) || (oldest > 0 && oldest >= n)))
+    return corrupt("decision window: bad oldest entry index");
   window_.resize(n);
   next_ = 0;
   for (auto& p : window_) {
@@ -177,8 +180,14 @@ Result<void> TenantSession::decode_window(std::span<const std::byte> bytes, std:
     if (!get_raw(bytes, at, p.preferences.quality_threshold)) return corrupt("decision window: truncated preferences");
   }
   if (at != bytes.size()) return corrupt("decision window: trailing bytes");
-  // Written under a larger tenants.feedback_window: the newest entries fit (oldest first here).
-  if (window_.size() > window_cap()) window_.erase(window_.begin(), window_.end() - static_cast<std::ptrdiff_t>(window_cap()));
+  if (window_.size() == window_cap()) {
+    next_ = oldest;
+  } else {
+    // Under another tenants.feedback_window: oldest first, and only the newest entries that fit.
+    std::rotate(window_.begin(), window_.begin() + oldest, window_.end());
+    if (window_.size() > window_cap())
+      window_.erase(window_.begin(), window_.end() - static_cast<std::ptrdiff_t>(window_cap()));
+  }
   return {};
 }
 
@@ -209,7 +218,7 @@ Result<TenantSession> TenantSession::restore(const tenant::TenantContext& ctx, c
                                              std::span<const std::byte> bytes) {
   if (bytes.size() < 10 || std::memcmp(bytes.data(), kMagic, 4) != 0) return corrupt("not a tenant snapshot (magic)");
   const auto version = static_cast<std::uint16_t>(static_cast<unsigned>(bytes[4]) | (static_cast<unsigned>(bytes[5]) << 8));
-  if (version != 1 && version != kVersion) return corrupt("unsupported version " + std::to_string(version));
+  if (version < 1 || version > kVersion) return corrupt("unsupported version " + std::to_string(version));
   std::size_t at = 6;
   const std::size_t inner_len = get_u32(bytes.data() + at);
   at += 4;
@@ -234,7 +243,7 @@ Result<TenantSession> TenantSession::restore(const tenant::TenantContext& ctx, c
     const std::size_t window_len = get_u32(bytes.data() + at);
     at += 4;
     if (window_len != bytes.size() - at) return corrupt("decision window length does not match the snapshot size");
-    if (auto ok = session.decode_window(bytes.subspan(at), ctx.models()); !ok) return std::move(ok).error();
+    if (auto ok = session.decode_window(bytes.subspan(at), ctx.models(), version >= 3); !ok) return std::move(ok).error();
   }
   return session;
 }

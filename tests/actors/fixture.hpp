@@ -30,7 +30,8 @@ namespace acttest {
 using namespace hanzo::hmm;
 using namespace hanzo::hmm::actors;
 
-// Captures every result; records per topic in production order.
+// Captures every result; records per topic in production order. Kafka acknowledges at once,
+// or, with defer_acks, when the test says (acknowledge_all).
 class RecordingSink final : public Sink {
  public:
   void produce(kafka::Record record, std::uint64_t token) override {
@@ -41,33 +42,49 @@ class RecordingSink final : public Sink {
     std::lock_guard lock(mutex);
     finished.push_back(token);
   }
-  // As if Kafka acknowledged the state record at once.
-  void produce_after(kafka::Record state, std::vector<std::pair<kafka::Record, std::uint64_t>> then,
-                     std::vector<std::uint64_t> done, std::function<void()> durable) override {
+  void produce_decision(kafka::Record record, WriteGate& gate) override {
+    {
+      std::lock_guard lock(mutex);
+      produced.push_back({std::move(record), 0});
+      if (defer_acks) {
+        gate.retain();
+        deferred.push_back({&gate, {}, false});
+        return;
+      }
+    }
+    gate.decision_acked();
+  }
+  void produce_state(kafka::Record state, std::vector<std::uint64_t> covered, WriteGate& gate, bool) override {
     {
       std::lock_guard lock(mutex);
       produced.push_back({std::move(state), 0});
       if (defer_acks) {
-        unacknowledged.push_back({std::move(then), std::move(done), std::move(durable)});
+        gate.retain();
+        deferred.push_back({&gate, std::move(covered), true});
         return;
       }
-      for (auto& t : then) produced.push_back(std::move(t));
-      finished.insert(finished.end(), done.begin(), done.end());
+      finished.insert(finished.end(), covered.begin(), covered.end());
     }
-    if (durable) durable();
+    gate.state_acked();
   }
-  // With defer_acks: Kafka acknowledges the oldest state record still unacknowledged.
-  void acknowledge_oldest() {
-    Deferred d;
+  // With defer_acks: Kafka acknowledges everything produced so far, in order.
+  void acknowledge_all() {
+    std::vector<Deferred> now;
     {
       std::lock_guard lock(mutex);
-      REQUIRE(!unacknowledged.empty());
-      d = std::move(unacknowledged.front());
-      unacknowledged.erase(unacknowledged.begin());
-      for (auto& t : d.then) produced.push_back(std::move(t));
-      finished.insert(finished.end(), d.done.begin(), d.done.end());
+      now.swap(deferred);
     }
-    if (d.durable) d.durable();
+    for (auto& d : now) {
+      if (d.state) {
+        std::lock_guard lock(mutex);
+        finished.insert(finished.end(), d.covered.begin(), d.covered.end());
+      }
+      if (d.state)
+        d.gate->state_acked();
+      else
+        d.gate->decision_acked();
+      WriteGate::release(d.gate);
+    }
   }
   std::vector<kafka::Record> on(const std::string& topic) const {
     std::vector<kafka::Record> out;
@@ -78,14 +95,13 @@ class RecordingSink final : public Sink {
   std::mutex mutex;
   std::vector<std::pair<kafka::Record, std::uint64_t>> produced;
   std::vector<std::uint64_t> finished;
-  // Acknowledgements held back (group commit tests): what waits on each state record.
   struct Deferred {
-    std::vector<std::pair<kafka::Record, std::uint64_t>> then;
-    std::vector<std::uint64_t> done;
-    std::function<void()> durable;
+    WriteGate* gate;
+    std::vector<std::uint64_t> covered;
+    bool state;
   };
   bool defer_acks{false};
-  std::vector<Deferred> unacknowledged;
+  std::vector<Deferred> deferred;
 };
 
 struct testing_config : caf::actor_system_config {

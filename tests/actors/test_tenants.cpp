@@ -42,12 +42,12 @@ TEST_CASE("every request gets the facade's decision, in order per tenant", "[act
     REQUIRE(got.at(tenant).size() == 18);
     CHECK(got.at(tenant) == list);  // byte-identical JSON, same order
   }
-  // Feedback produces nothing but is acknowledged: 5 rounds x 3 tenants.
-  CHECK(f.sink.finished.size() == 15);
-  // One result per consumed message: 54 decisions + 15 feedback, tokens 1..69 each once.
+  // Requests and feedback change tenant state: each is acknowledged once, by the state record
+  // that covers it (decisions carry no token of a consumed message). Tokens 1..69 each once.
+  CHECK(f.sink.finished.size() == 69);
   std::vector<std::uint64_t> tokens = f.sink.finished;
   for (const auto& [r, t] : f.sink.produced)
-    if (r.topic != f.config.topics.tenant_state) tokens.push_back(t);
+    if (t != 0) tokens.push_back(t);
   std::sort(tokens.begin(), tokens.end());
   std::vector<std::uint64_t> all(69);
   std::iota(all.begin(), all.end(), 1);
@@ -193,6 +193,38 @@ TEST_CASE("raw messages are decoded by the tenant actor, bad ones go to the DLQ 
   CHECK(kafka::find_header(dlq[2].headers, kafka::dlq_reason_header)->starts_with("schema: tenant"));
   CHECK(dlq[1].value == R"({"request_id":"c", oops)");
   CHECK(dlq[1].key == std::optional<std::string>("t"));
-  // The feedback decoded (an unknown model is the engine's call, not the schema's): acknowledged.
-  CHECK(f.sink.finished == std::vector<std::uint64_t>{4});
+  // The feedback decoded (an unknown model is the engine's call, not the schema's): acknowledged
+  // with the two valid requests by their state record; the three dead letters by theirs.
+  CHECK(f.sink.finished == std::vector<std::uint64_t>{1, 4, 6});
+  std::vector<std::uint64_t> dlq_tokens;
+  for (const auto& [r, t] : f.sink.produced)
+    if (r.topic == topics.dlq) dlq_tokens.push_back(t);
+  CHECK(dlq_tokens == std::vector<std::uint64_t>{2, 3, 5});
+}
+
+TEST_CASE("a tenant evicted while its state record waits for Kafka goes dormant once it is written", "[actors]") {
+  daemon::DaemonConfig cfg;
+  cfg.max_resident_tenants = 1;
+  Fixture f(cfg);
+  f.sink.defer_acks = true;
+  IngestBatch b1, b2;
+  b1.tenants.push_back({"a", {item(1, request("a-1", {0.2, 0.2, 0.2, 0.2}))}});
+  b2.tenants.push_back({"b", {item(2, request("b-1"))}});
+  f.send(std::move(b1));
+  f.run();
+  f.send(std::move(b2));  // evicts a, whose decision is not acknowledged yet
+  f.run();
+  CHECK(f.status().dormant == 0);  // a waits: its input is in no state record yet
+  for (int i = 0; i < 3; ++i) {
+    f.sink.acknowledge_all();
+    f.run();
+  }
+  const auto s = f.status();
+  CHECK(s.resident == 1);
+  CHECK(s.dormant == 1);
+  auto finished = f.sink.finished;
+  std::sort(finished.begin(), finished.end());
+  CHECK(finished == std::vector<std::uint64_t>{1, 2});
+  CHECK(f.decisions() == f.expected);
+  CHECK(f.state_of("a") == f.reference->snapshot_tenant("a").value());
 }

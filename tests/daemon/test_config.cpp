@@ -100,7 +100,8 @@ TEST_CASE("daemon config: the shipped example loads and equals the built-in defa
   for (const char* k : {"ticks", "requests", "feedback", "decisions", "prices", "dlq"}) CHECK(doc.at("topics").as_object().contains(k));
   CHECK(doc.at("metrics").as_object().contains("listen"));
   for (const char* k : {"max_resident_tenants", "tenant_idle_seconds", "router_actors", "max_in_flight", "resume_in_flight",
-                        "max_message_bytes", "max_tenant_id_bytes", "shutdown_timeout_seconds", "commit_interval_seconds"})
+                        "max_message_bytes", "max_tenant_id_bytes", "shutdown_timeout_seconds", "commit_interval_seconds",
+                        "changelog_full_every"})
     CHECK(doc.at("daemon").as_object().contains(k));
   CHECK(as_map(loaded->kafka).count("bootstrap.servers") == 1);
 }
@@ -198,6 +199,7 @@ TEST_CASE("daemon config: every bound and cross-check names its key", "[daemon][
       {"[daemon]\nshutdown_timeout_seconds = 0\n", "daemon.shutdown_timeout_seconds", "> 0"},
       {"[daemon]\nshutdown_timeout_seconds = 7200\n", "daemon.shutdown_timeout_seconds", "<= 3600"},
       {"[daemon]\ncommit_interval_seconds = -1\n", "daemon.commit_interval_seconds", "> 0"},
+      {"[daemon]\nchangelog_full_every = 0\n", "daemon.changelog_full_every", "out of bounds"},
       {"[daemon]\nmax_inflight = 5\n", "daemon.max_inflight", "did you mean \"max_in_flight\""},
       {"[topic]\nticks = \"t\"\n", "topic", "did you mean \"topics\""},
       {"[topics]\nticks = \"\"\n", "topics.ticks", "must not be empty"},

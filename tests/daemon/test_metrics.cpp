@@ -195,6 +195,8 @@ void update_all(Metrics& m) {
   m.restore_seconds(0.5);
   m.restore_seconds(0.25);
   m.restore_seconds(-1.0);  // a clock step backwards is not negative time
+  m.restore_data_lost(2);
+  m.restore_data_lost(1);
   const std::vector<kafka::PartitionLag> lags{{"hanzo.hmm.requests", 0, 0, 10, 4, 6},
                                               {"hanzo.hmm.requests", 1, 0, 3, 3, 0}};
   m.consumer_lag(lags);
@@ -287,6 +289,7 @@ TEST_CASE("metrics: the scrape holds exactly the series the updates imply", "[me
       {{"hanzo_hmmd_tenants_restored_total", {}}, 1500},
       {{"hanzo_hmmd_progressing", {}}, 1},
       {{"hanzo_hmmd_restore_seconds_total", {}}, 0.75},
+      {{"hanzo_hmmd_restore_data_lost_total", {}}, 3},
       {{"hanzo_hmmd_consumer_lag_messages", {{"topic", "hanzo.hmm.requests"}, {"partition", "0"}}}, 6},
       {{"hanzo_hmmd_consumer_lag_messages", {{"topic", "hanzo.hmm.requests"}, {"partition", "1"}}}, 0},
       {{"hanzo_hmmd_producer_queue_messages", {}}, 11},

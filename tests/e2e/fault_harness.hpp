@@ -51,6 +51,9 @@ class DaemonProcess {
   bool running() const noexcept { return pid_ > 0; }
   std::string log_tail(std::size_t bytes = 4000) const;
   int starts() const noexcept { return starts_; }
+  // Fails the test if any restore in its log found data missing or failed (kill9 and
+  // terminate check it, so every fault test asserts that each restore was complete).
+  void check_restores() const;
 
  private:
   std::string binary_, config_, log_;

@@ -8,6 +8,7 @@
 #include "fault_harness.hpp"
 #include "hanzo/hmm/daemon/changelog.hpp"
 #include "hanzo/hmm/daemon/tenant_record.hpp"
+#include "hanzo/hmm/kafka/consumer.hpp"
 #include "hanzo/hmm/mm/market_maker.hpp"
 #include "hanzo/hmm/wire/decision.hpp"
 #include "hanzo/hmm/wire/request.hpp"
@@ -142,16 +143,18 @@ Workload::Counts Workload::verify(const DecisionLog& decisions, const std::strin
   }
   for (const auto& [tenant, fb] : feedback_) check(static_cast<bool>(reference->feedback(tenant, fb)), "reference feedback");
 
-  // 3. Final tenant states from the changelog against the reference's.
-  std::vector<std::int32_t> parts;
-  for (std::int32_t p = 0; p < 8; ++p) parts.push_back(p);
+  // 3. Final tenant states from the changelog against the reference's: every chain complete.
+  std::map<std::int32_t, std::int64_t> parts;
+  for (std::int32_t p = 0; p < 8; ++p) parts[p] = kafka::Consumer::kOffsetBeginning;
   auto restored = hmm::daemon::read_changelog({{"bootstrap.servers", bootstrap}}, config_.topics.tenant_state, parts,
-                                              {}, nullptr, std::chrono::seconds(60));
+                                              nullptr, std::chrono::seconds(60));
   check(static_cast<bool>(restored), restored ? "" : restored.error().to_string());
-  for (const auto& [tenant, bytes] : restored->states) {
+  for (const auto& b : restored->broken) check(false, "tenant " + b.id + ": changelog chain broken: " + b.reason);
+  for (const auto& t : restored->tenants) {
+    const auto& tenant = t.id;
     auto expected = reference->snapshot_tenant(tenant);
     check(static_cast<bool>(expected), "tenant " + tenant + " in the changelog but unknown to the reference");
-    auto record = hmm::daemon::TenantRecord::decode(bytes);
+    auto record = hmm::daemon::TenantRecord::decode(t.state);
     check(static_cast<bool>(record), tenant + ": undecodable record");
     auto session = hmm::mm::TenantSession::restore(reference->tenant_context(), reference->router(), record->session);
     check(static_cast<bool>(session), tenant + ": unrestorable session");
@@ -161,8 +164,8 @@ Workload::Counts Workload::verify(const DecisionLog& decisions, const std::strin
   }
   check(c.tenants == options_.tenants, std::to_string(c.tenants) + " tenants in the changelog, expected " +
                                            std::to_string(options_.tenants));
-  c.changelog_records = restored->records;
-  c.changelog_bytes = restored->bytes;
+  c.changelog_records = restored->read.records;
+  c.changelog_bytes = restored->read.bytes;
   return c;
 }
 

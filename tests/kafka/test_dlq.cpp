@@ -53,3 +53,20 @@ TEST_CASE("headers: find_header returns the last occurrence", "[kafka][dlq]") {
   CHECK(find_header(h, "b") == "2");
   CHECK_FALSE(find_header(h, "c"));
 }
+
+TEST_CASE("dlq: the last resort for an oversized record drops only the value and says how big it was",
+          "[kafka][dlq]") {
+  Message m;
+  m.topic = "requests";
+  m.partition = 2;
+  m.offset = 17;
+  m.key = "tenant-a";
+  m.value = std::string(5000, 'x');
+  auto r = make_dlq_record(m, "too_large", "d");
+  REQUIRE(drop_value(r));
+  CHECK(r.value.empty());
+  CHECK(r.key == std::optional<std::string>("tenant-a"));
+  CHECK(find_header(r.headers, dlq_value_dropped_header) == "5000 bytes");
+  CHECK(find_header(r.headers, dlq_offset_header) == "17");
+  CHECK_FALSE(drop_value(r));  // nothing left to drop: the caller stops trying
+}

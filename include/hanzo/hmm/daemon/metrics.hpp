@@ -83,6 +83,8 @@ class Metrics {
   void redelivered(Redelivery what) noexcept;
   void tenants_restored(std::size_t n) noexcept;
   void restore_seconds(double seconds) noexcept;
+  // A restore found `gaps` records it needed deleted (or chains broken): it holds back the partitions.
+  void restore_data_lost(std::size_t gaps) noexcept;
   // exactly_once: a transaction ended (committed, or aborted and its partitions rewound).
   void transaction(bool committed) noexcept;
   // Replaces the lag series with these partitions' (revoked partitions disappear).

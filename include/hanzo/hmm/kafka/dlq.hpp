@@ -18,4 +18,10 @@ inline constexpr std::string_view dlq_offset_header = "hanzo.error.offset";
 // partition and offset). Keyed like the original so a tenant's bad input stays together.
 Record make_dlq_record(const Message& original, std::string_view reason, std::string_view dlq_topic);
 
+inline constexpr std::string_view dlq_value_dropped_header = "hanzo.error.value_dropped";
+// The last resort for a record too large for the producer or the broker (only a DLQ copy of a
+// huge input can be): its value goes, a header says how big it was; key, headers and the
+// hanzo.error.* offsets still point at the original. False if it has no value to drop.
+bool drop_value(Record& record);
+
 }  // namespace hanzo::hmm::kafka

@@ -37,10 +37,13 @@ struct TopicPartition {
 };
 
 // `offset` is the next offset to read, i.e. what Kafka commits (last processed + 1).
+// `metadata` travels with a commit and comes back from committed(): the daemon stores there
+// where a restore of this partition has to start reading its other topics.
 struct TopicPartitionOffset {
   std::string topic;
   std::int32_t partition{0};
   std::int64_t offset{0};
+  std::string metadata{};
   friend bool operator==(const TopicPartitionOffset&, const TopicPartitionOffset&) = default;
 };
 

@@ -48,9 +48,9 @@ class TenantSession {
   // adapter with reward(feedback, preferences). A second feedback for a request is ignored.
   Result<FeedbackEffect> feedback(const routing::Feedback& fb, const routing::Router& router);
 
-  // "HZMM" v2: u32 length + tenant snapshot (adapter, regime filter) + u32 length + outcome
-  // counts + u32 length + the decision window (so feedback after an eviction or a restart still
-  // trains once). restore() also reads v1 (no window).
+  // "HZMM" v3: u32 length + tenant snapshot (adapter, regime filter) + u32 length + outcome
+  // counts + u32 length + the decision window in ring order (so feedback after an eviction or a
+  // restart still trains once). restore() also reads v2 (window oldest first) and v1 (none).
   std::vector<std::byte> snapshot();
   // The daemon's changelog checkpoint: snapshot() without its rebase, plus the adapter's
   // learning progress. restore(state) then resume(progress) gives a twin, so checkpointing
@@ -78,7 +78,8 @@ class TenantSession {
   };
   std::size_t window_bytes() const noexcept;
   std::byte* encode_window(std::byte* out) const;  // writes window_bytes(); returns the end
-  Result<void> decode_window(std::span<const std::byte> bytes, std::size_t models);
+  // `ring`: v3 (ring order with the oldest entry's index); else oldest first.
+  Result<void> decode_window(std::span<const std::byte> bytes, std::size_t models, bool ring);
   TenantSession(tenant::ActiveTenant t, routing::TenantOutcomes o) : tenant_(std::move(t)), outcomes_(std::move(o)) {}
 
   std::size_t window_cap() const noexcept { return tenant_.context().params().feedback_window; }
