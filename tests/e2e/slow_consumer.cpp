@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
     // partitions are then revoked while paused, which once left them paused for good.
     std::ifstream in(stage.config());
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const std::string window = "max_in_flight = 4000\nresume_in_flight = 3000\n";
+    const std::string window = "max_in_flight = 1500\nresume_in_flight = 1000\n";
     const auto at = text.find(window);
     if (at == std::string::npos) fail("config without the expected in-flight window");
     text.replace(at, window.size(), "max_in_flight = 300\nresume_in_flight = 150\n");
