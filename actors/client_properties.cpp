@@ -1,6 +1,7 @@
 // The daemon's [kafka] table split for its clients (declared in ingest.hpp): librdkafka warns
 // about keys of the other kind, so each client gets only its own.
 #include <algorithm>
+#include <cstdlib>
 #include <charconv>
 #include <string>
 #include <string_view>
@@ -55,6 +56,19 @@ kafka::Config consumer_properties(const kafka::Config& props) {
   // Consumer lag comes from librdkafka's statistics (served by poll, once a second by default).
   if (std::none_of(out.begin(), out.end(), [](const auto& kv) { return kv.first == "statistics.interval.ms"; }))
     out.emplace_back("statistics.interval.ms", "1000");
+  return out;
+}
+
+kafka::Config tick_consumer_properties(const kafka::Config& props) {
+  kafka::Config out = consumer_properties(props);
+  kafka::set_property(out, "statistics.interval.ms", "0");  // its lag is not reported
+  // Ticks are a slow stream: a long poll costs a real broker's client nothing (the broker
+  // answers as soon as data arrives) and spares the embedded mock a fetch per millisecond; the
+  // mock holds the whole wait, so there a tick waits at most this long.
+  long wait = 0;
+  for (const auto& [k, v] : out)
+    if (k == "fetch.wait.max.ms") wait = std::strtol(v.c_str(), nullptr, 10);
+  if (wait < kTickFetchWaitMs) kafka::set_property(out, "fetch.wait.max.ms", std::to_string(kTickFetchWaitMs));
   return out;
 }
 

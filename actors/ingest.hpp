@@ -31,6 +31,9 @@ namespace hanzo::hmm::actors {
 
 // The daemon's [kafka] properties for a consumer: producer-only keys dropped, statistics on.
 kafka::Config consumer_properties(const kafka::Config& props);
+// ... for the ticks consumer: no statistics, and a long poll (at least kTickFetchWaitMs).
+inline constexpr long kTickFetchWaitMs = 100;
+kafka::Config tick_consumer_properties(const kafka::Config& props);
 // ... for a producer: consumer-only keys dropped, room for a DLQ copy of a maximal input.
 kafka::Config producer_properties(const kafka::Config& props, std::size_t max_message_bytes);
 // `producer_props` with lz4 unless a compression is configured (less to write and to read back

@@ -101,9 +101,7 @@ Result<std::unique_ptr<Ingest>> Ingest::create(Engine& engine) {
   in->consumer_ = std::make_unique<kafka::Consumer>(std::move(*consumer));
   // Ticks: every instance reads all of them (no group: manual assignment), so every instance
   // folds the same ticks into the same market state and quotes the same prices.
-  kafka::Config tick_props = consumer_properties(props);
-  kafka::set_property(tick_props, "statistics.interval.ms", "0");
-  auto ticks = kafka::Consumer::create(tick_props);
+  auto ticks = kafka::Consumer::create(tick_consumer_properties(props));
   if (!ticks) return std::move(ticks).error();
   in->ticks_ = std::make_unique<kafka::Consumer>(std::move(*ticks));
   const auto& t = engine.config.topics;

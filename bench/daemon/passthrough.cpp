@@ -129,7 +129,7 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(n), static_cast<unsigned long long>(tenants),
               static_cast<unsigned long long>(last.prefilled), reps);
   std::printf("settings that differ from the daemon: %s; the consumer is assigned the requests partitions "
-              "(no group join), commits no offsets, and decisions do not wait for their state record\n",
+              "(no group join), commits no offsets, and its state records wait for nothing\n",
               as_daemon ? "none" : "SEE ABOVE");
   std::printf("| loop | median/s | min-max/s |\n|---|---:|---:|\n");
   std::printf("| ceiling: real decisions (mean %.0f B, %zu-%zu) + %zu-byte state records | %.0f | %.0f-%.0f |\n",

@@ -2,6 +2,7 @@
 // and the load generator.
 #include "hanzo/hmm/wire/decision.hpp"
 
+#include <algorithm>
 #include <limits>
 
 #include "reader.hpp"
@@ -43,6 +44,10 @@ constexpr std::size_t kNoLimit = std::numeric_limits<std::size_t>::max();
 
 void encode_decision_into(std::string& out, const routing::Decision& d, bool redelivered) {
   out.clear();
+  // One allocation for a fresh string rather than a doubling series (a decision is ~3 KB):
+  // room for the largest decision this thread has written so far.
+  thread_local std::size_t largest = 1024;
+  out.reserve(largest);
   const bool routed = d.status == Status::routed;
   Writer w(out);
   w.begin_object().key("request_id").str(d.request_id);
@@ -85,6 +90,7 @@ void encode_decision_into(std::string& out, const routing::Decision& d, bool red
   w.end_object();
   if (redelivered) w.key("redelivered").boolean(true);
   w.end_object();
+  largest = std::max(largest, out.size());
 }
 
 std::string encode_decision(const routing::Decision& d, bool redelivered) {

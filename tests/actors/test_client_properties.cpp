@@ -70,3 +70,14 @@ TEST_CASE("client properties: the changelog is compressed and not lingered on, u
   CHECK(changelog.at("compression.type") == "none");
   CHECK(changelog.at("linger.ms") == "0");
 }
+
+TEST_CASE("client properties: the ticks consumer long-polls and reports no statistics", "[actors]") {
+  daemon::DaemonConfig config;
+  config.use_embedded_cluster("127.0.0.1:9");  // fetch.wait.max.ms = 1 for the request consumer
+  const auto ticks = as_map(actors::tick_consumer_properties(config.kafka_properties()));
+  CHECK(ticks.at("fetch.wait.max.ms") == "100");
+  CHECK(ticks.at("statistics.interval.ms") == "0");
+  CHECK(as_map(actors::consumer_properties(config.kafka_properties())).at("fetch.wait.max.ms") == "1");
+  config.kafka.emplace_back("fetch.wait.max.ms", "500");  // a longer configured wait is kept
+  CHECK(as_map(actors::tick_consumer_properties(config.kafka_properties())).at("fetch.wait.max.ms") == "500");
+}

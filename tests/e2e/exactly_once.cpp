@@ -76,7 +76,7 @@ int main(int argc, char** argv) {
   check(aborts >= 1, "no transaction was aborted after the AddPartitionsToTxn error");
   check(count(first_run, "exit 75") >= 1, "the fencing error was not reported");
   check(count(all, "exactly_once: transactions initialised") == 2, "transactions not initialised once per start");
-  const auto c = work.verify(decisions, stage.bootstrap(), log);
+  const auto c = work.verify(decisions, stage.bootstrap(), log, &sender);
   std::ostringstream json;
   json << "{\"test\":\"exactly_once\",\"requests_sent\":" << n << ",\"decided\":" << c.decided
        << ",\"redelivered_copies\":" << c.redelivered_copies << ",\"unmarked_duplicates\":0,\"lost\":0"

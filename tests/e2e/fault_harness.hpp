@@ -154,10 +154,15 @@ class Sender {
   void send(const std::string& topic, const std::string& key, const std::string& value);
   void flush();
   std::map<std::int32_t, std::int64_t> ends(const std::string& topic) const;
+  // Per key, the offset of the last message produced to `topic` (after flush()).
+  std::map<std::string, std::int64_t> last_offsets(const std::string& topic) const;
 
  private:
   std::unique_ptr<hmm::kafka::Producer> producer_;
   std::map<std::string, std::map<std::int32_t, std::int64_t>> ends_;  // written by delivery callbacks (flush)
+  std::map<std::string, std::map<std::string, std::int64_t>> last_;   // topic -> key -> offset
+  std::vector<std::string> keys_;                                      // the delivery token names the key
+  std::map<std::string, std::size_t> key_index_;
 };
 
 // One fault scenario's traffic and its checks. Requests come from the load generator (64
@@ -184,8 +189,12 @@ class Workload {
   // unmarked, marked copies identical to the first answer apart from the mark; every decision
   // equals the reference's; every tenant's final state in the changelog equals the reference's
   // after the same requests and feedback.
+  // With `sender`, also checks each tenant's applied offsets against the last ones produced
+  // for it (check_applied_through), without the daemon's record decoder.
   Counts verify(const DecisionLog& decisions, const std::string& bootstrap,
-                const std::function<std::string()>& context) const;
+                const std::function<std::string()>& context, const Sender* sender = nullptr) const;
+  void check_applied_through(const std::string& tenant, const std::vector<std::byte>& state, const Sender& sender,
+                             const std::function<void(bool, const std::string&)>& check) const;
   // Every scenario's ending: the feedback (`midway` as in send_feedback), the group's commits
   // reaching the end of the input, `last` stopping with status 0 on SIGTERM, then verify().
   Counts finish(const Stage& stage, Sender& sender, const DecisionLog& decisions, DaemonProcess& last,

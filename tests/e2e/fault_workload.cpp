@@ -23,6 +23,8 @@ Sender::Sender(const std::string& bootstrap) {
                                      if (!r.result) fail("produce: " + r.result.error().to_string());
                                      auto& end = ends_[r.topic][r.partition];
                                      end = std::max(end, r.offset + 1);
+                                     auto& last = last_[r.topic][keys_.at(r.token)];
+                                     last = std::max(last, r.offset);
                                    });
   if (!p) fail(p.error().to_string());
   producer_ = std::make_unique<kafka::Producer>(std::move(*p));
@@ -30,8 +32,10 @@ Sender::Sender(const std::string& bootstrap) {
 
 void Sender::send(const std::string& topic, const std::string& key, const std::string& value) {
   const kafka::Record r{topic, key, value, {}, -1, false};
+  auto [it, fresh] = key_index_.try_emplace(key, keys_.size());
+  if (fresh) keys_.push_back(key);
   for (int attempt = 0;; ++attempt) {
-    auto ok = producer_->produce(r);
+    auto ok = producer_->produce(r, it->second);
     if (ok) return;
     if (!kafka::is_queue_full(ok.error()) || attempt > 10000) fail(ok.error().to_string());
     producer_->poll(std::chrono::milliseconds(5));
@@ -41,6 +45,11 @@ void Sender::send(const std::string& topic, const std::string& key, const std::s
 void Sender::flush() {
   if (auto ok = producer_->flush(std::chrono::seconds(60)); !ok) fail(ok.error().to_string());
   producer_->poll(std::chrono::milliseconds(0));
+}
+
+std::map<std::string, std::int64_t> Sender::last_offsets(const std::string& topic) const {
+  auto it = last_.find(topic);
+  return it == last_.end() ? std::map<std::string, std::int64_t>{} : it->second;
 }
 
 std::map<std::int32_t, std::int64_t> Sender::ends(const std::string& topic) const {
@@ -101,11 +110,41 @@ Workload::Counts Workload::finish(const Stage& stage, Sender& sender, const Deci
   if (!stage.all_committed(sender)) fail("the group's committed offsets never reached the end of the input\n" + context());
   const int status = last.terminate();
   if (status != 0) fail("exit status " + std::to_string(status) + " after SIGTERM\n" + context());
-  return verify(decisions, stage.bootstrap(), context);
+  return verify(decisions, stage.bootstrap(), context, &sender);
+}
+
+namespace {
+
+std::int64_t le64(const std::vector<std::byte>& b, std::size_t at) {
+  std::uint64_t v = 0;
+  for (std::size_t i = 0; i < 8; ++i) v |= std::to_integer<std::uint64_t>(b.at(at + i)) << (8 * i);
+  return static_cast<std::int64_t>(v);
+}
+
+}  // namespace
+
+// Independent of the daemon's record decoder and of the reference: the offsets a tenant's state
+// says it applied, read from the documented header ("HZTR", version, sequence u64, partition
+// u32, requests_through i64, feedback_through i64, little-endian), against the offsets the
+// broker gave the tenant's last request and last feedback when they were produced.
+void Workload::check_applied_through(const std::string& tenant, const std::vector<std::byte>& state,
+                                     const Sender& sender, const std::function<void(bool, const std::string&)>& check) const {
+  check(state.size() >= 33 && std::to_integer<char>(state[0]) == 'H' && std::to_integer<char>(state[3]) == 'R',
+        tenant + ": not a tenant record");
+  const auto requests = sender.last_offsets(config_.topics.requests);
+  const auto feedback = sender.last_offsets(config_.topics.feedback);
+  const auto want_requests = requests.count(tenant) ? requests.at(tenant) : -1;
+  const auto want_feedback = feedback.count(tenant) ? feedback.at(tenant) : -1;
+  check(le64(state, 17) == want_requests, tenant + ": requests applied through offset " +
+                                              std::to_string(le64(state, 17)) + ", its last request is at " +
+                                              std::to_string(want_requests));
+  check(le64(state, 25) == want_feedback, tenant + ": feedback applied through offset " +
+                                              std::to_string(le64(state, 25)) + ", its last feedback is at " +
+                                              std::to_string(want_feedback));
 }
 
 Workload::Counts Workload::verify(const DecisionLog& decisions, const std::string& bootstrap,
-                                  const std::function<std::string()>& context) const {
+                                  const std::function<std::string()>& context, const Sender* sender) const {
   auto check = [&](bool ok, const std::string& what) {
     if (!ok) fail(what + "\n" + context());
   };
@@ -160,6 +199,7 @@ Workload::Counts Workload::verify(const DecisionLog& decisions, const std::strin
     check(static_cast<bool>(session), tenant + ": unrestorable session");
     if (!record->progress.empty()) check(static_cast<bool>(session->resume(record->progress)), tenant + ": progress");
     check(session->snapshot() == *expected, "tenant " + tenant + ": final state differs from the reference replay");
+    if (sender) check_applied_through(tenant, t.state, *sender, check);
     ++c.tenants;
   }
   check(c.tenants == options_.tenants, std::to_string(c.tenants) + " tenants in the changelog, expected " +
