@@ -26,7 +26,12 @@ constexpr std::size_t kMaxPollRound = 2048;  // messages per poll round before h
 
 Ingest::Ingest(Engine& engine) : engine_(engine) {}
 
-Ingest::~Ingest() = default;
+// The producers go first: their last delivery reports (served while they flush) still reach
+// the sink and the ledger.
+Ingest::~Ingest() {
+  changelog_.reset();
+  producer_.reset();
+}
 
 void Ingest::dead_letter(const kafka::Message& msg, std::uint64_t token, daemon::DlqReason reason, std::string detail) {
   actors::dead_letter(engine_, msg, token, reason, detail);

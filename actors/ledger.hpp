@@ -48,6 +48,7 @@ class KafkaSink final : public Sink {
   // decision's request-to-produce latency.
   KafkaSink(kafka::Producer& producer, kafka::Producer& changelog, daemon::Metrics* metrics = nullptr)
       : producer_(producer), changelog_(changelog), metrics_(metrics) {}
+  ~KafkaSink() override { drop_pending(); }
   void produce(kafka::Record record, std::uint64_t token) override;
   void done(std::uint64_t token) override;
   void produce_decision(kafka::Record record, WriteGate& gate) override;

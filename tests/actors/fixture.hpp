@@ -34,6 +34,9 @@ using namespace hanzo::hmm::actors;
 // or, with defer_acks, when the test says (acknowledge_all).
 class RecordingSink final : public Sink {
  public:
+  ~RecordingSink() override {
+    for (auto& d : deferred) WriteGate::release(d.gate);  // never acknowledged: let go
+  }
   void produce(kafka::Record record, std::uint64_t token) override {
     std::lock_guard lock(mutex);
     produced.push_back({std::move(record), token});
