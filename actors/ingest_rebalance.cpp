@@ -42,9 +42,11 @@ void Ingest::restore(const std::vector<kafka::TopicPartition>& assigned) {
   for (auto p : partitions) requests.push_back({topics.requests, p});
   auto c = consumer_->committed(requests, std::chrono::seconds(10));
   if (!c) {
-    log_error("restore: committed offsets unknown (" + c.error().to_string() +
-              "); those partitions' messages are not processed until the next assignment");
-    return;
+    // Slower, not wrong: read everything there is and keep every answer.
+    log_warning("restore: committed offsets unknown (" + c.error().to_string() +
+                "); reading the changelog and the decisions from their beginning");
+    c = std::vector<kafka::TopicPartitionOffset>{};
+    for (auto p : partitions) c->push_back({topics.requests, p, -1});
   }
   std::map<std::int32_t, std::int64_t> committed, changelog_from, decisions_from;
   for (const auto& o : *c) {
