@@ -1,4 +1,4 @@
-// The daemon's [kafka] table split for its clients (declared in ingest.hpp): librdkafka warns
+// The daemon's [kafka] table split for its clients (client_properties.hpp): librdkafka warns
 // about keys of the other kind, so each client gets only its own.
 #include <algorithm>
 #include <cstdlib>
@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "ingest.hpp"
+#include "client_properties.hpp"
 
 namespace hanzo::hmm::actors {
 

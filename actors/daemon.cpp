@@ -123,20 +123,24 @@ int run_daemon(const DaemonOptions& options) {
   log_info("metrics on http://" + cfg->metrics_listen.substr(0, cfg->metrics_listen.rfind(':')) + ":" +
            std::to_string(metrics.port()) + "/metrics");
 
-  // 3. Engine and Kafka clients.
+  // 3. Kafka clients and the engine: the producers first (the engine's sink is theirs), then
+  // the engine, then the consumers and the parts that use both.
   daemon::Health health;
-  auto engine = Engine::create(*cfg, nullptr, &metrics);
+  auto delivery = Delivery::create(*cfg, &metrics);
+  if (!delivery) {
+    std::cerr << "hanzo-hmmd: Kafka configuration error: " << delivery.error().to_string() << '\n';
+    return kExitConfig;
+  }
+  auto engine = Engine::create(*cfg, &(*delivery)->sink(), &metrics, &health);
   if (!engine) {
     std::cerr << "hanzo-hmmd: configuration error: " << engine.error().to_string() << '\n';
     return kExitConfig;
   }
-  (*engine)->health = &health;
-  auto ingest = Ingest::create(**engine);
+  auto ingest = Ingest::create(*engine, std::move(*delivery), notifier);
   if (!ingest) {
     std::cerr << "hanzo-hmmd: Kafka configuration error: " << ingest.error().to_string() << '\n';
     return kExitConfig;
   }
-  (*ingest)->set_notifier(notifier);
   notifier.status("connecting to Kafka");
   if (auto ok = (*ingest)->await_connection(std::chrono::seconds(60)); !ok) {
     std::cerr << "hanzo-hmmd: Kafka unreachable: " << ok.error().to_string() << '\n';
@@ -168,9 +172,8 @@ int run_daemon(const DaemonOptions& options) {
   auto manager = system.spawn(tenant_manager, *engine, routers, std::chrono::milliseconds(1000));
 
   // 5. The ingest thread, then READY and the watchdog.
-  std::atomic<bool> stop{false};
   IngestStats stats;
-  std::thread ingest_thread([&] { stats = (*ingest)->run(manager, market_handle, stop); });
+  std::thread ingest_thread([&] { stats = (*ingest)->run(manager, market_handle); });
   health.beat(daemon::Health::market);
   notifier.ready("processing");
   log_info("ready");
@@ -193,7 +196,7 @@ int run_daemon(const DaemonOptions& options) {
     // 6. Stop in reverse: fetching and in-flight work, then actors, then Kafka.
     notifier.stopping("draining");
     log_info("stopping: draining in-flight work");
-    stop = true;
+    (*ingest)->stop();
     ingest_thread.join();
   }
   if (*router_died) {

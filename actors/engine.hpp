@@ -84,26 +84,32 @@ class PriceBoard {
   std::atomic<std::shared_ptr<const Prices>> latest_;
 };
 
+// Built once (create) and never changed after: actors share it read-only. The boards are the
+// exception by design: each is thread-safe, written by one owner (prices: the market actor;
+// committed, layout: the ingest thread) and read by the others.
 struct Engine {
   daemon::DaemonConfig config;                         // engine part with derived cost edges
   std::shared_ptr<const routing::Router> router;
   std::shared_ptr<const tenant::TenantContext> tenants;
-  std::unique_ptr<market::Market> initial_market;      // taken by the market actor
+  std::shared_ptr<const market::Market> initial_market;  // the market actor starts from a copy
   std::vector<std::string> class_ids;
   std::vector<std::string> regime_states;
   wire::Limits limits;  // decoding bounds (daemon.max_message_bytes, daemon.max_tenant_id_bytes)
-  PriceBoard prices;
-  CommitBoard committed;               // requests topic
-  TopicLayout layout;
-  std::atomic<std::uint64_t> dead_letters{0};  // every DLQ record, whoever produced it
   Sink* sink{nullptr};                 // outlives every actor
   daemon::Metrics* metrics{nullptr};   // may be null (tests)
   daemon::Health* health{nullptr};     // may be null (tests)
 
-  // Builds the parts and publishes the initial prices. `sink` and `metrics` must outlive the actors.
-  static Result<std::shared_ptr<Engine>> create(daemon::DaemonConfig config, Sink* sink, daemon::Metrics* metrics);
+  mutable PriceBoard prices;
+  mutable CommitBoard committed;       // requests topic
+  mutable TopicLayout layout;
+  mutable std::atomic<std::uint64_t> dead_letters{0};  // every DLQ record, whoever produced it
+
+  // Builds the parts and publishes the initial prices. `sink`, `metrics` and `health` must
+  // outlive the actors.
+  static Result<std::shared_ptr<const Engine>> create(daemon::DaemonConfig config, Sink* sink, daemon::Metrics* metrics,
+                                                      daemon::Health* health = nullptr);
   // Prepares and publishes a price snapshot (market actor).
-  Result<void> publish_prices(const market::Snapshot& snapshot, const market::Market& market);
+  Result<void> publish_prices(const market::Snapshot& snapshot, const market::Market& market) const;
 };
 
 // Wall clock in ms since the epoch (Kafka timestamps' unit), for latency and event age.

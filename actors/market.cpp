@@ -13,7 +13,7 @@ namespace hanzo::hmm::actors {
 namespace {
 
 void apply(market_state& st, TickItem& item) {
-  Engine& e = *st.engine;
+  const Engine& e = *st.engine;
   const auto start = std::chrono::steady_clock::now();
   if (!item.tick) {
     auto decoded = wire::decode_tick(item.original.value, e.config.engine.classes);
@@ -40,9 +40,9 @@ void apply(market_state& st, TickItem& item) {
 
 }  // namespace
 
-market_actor::behavior_type market(market_actor::stateful_pointer<market_state> self, std::shared_ptr<Engine> engine) {
+market_actor::behavior_type market(market_actor::stateful_pointer<market_state> self, std::shared_ptr<const Engine> engine) {
   self->state.engine = std::move(engine);
-  self->state.market = std::move(self->state.engine->initial_market);
+  self->state.market = std::make_unique<market::Market>(*self->state.engine->initial_market);
   if (self->state.engine->metrics) self->state.engine->metrics->market(self->state.market->snapshot());
   // The market cannot be rebuilt in place: once it fails, Health::market stops beating, the
   // watchdog stops pinging, and systemd restarts the daemon.

@@ -14,7 +14,7 @@ daemon::DlqReason classify(const Error& e) noexcept {
   return e.code == Errc::parse_error && e.row > 0 ? daemon::DlqReason::invalid_json : daemon::DlqReason::schema;
 }
 
-void dead_letter(Engine& e, const kafka::Message& msg, std::uint64_t token, daemon::DlqReason reason,
+void dead_letter(const Engine& e, const kafka::Message& msg, std::uint64_t token, daemon::DlqReason reason,
                  std::string_view detail) {
   std::string why = daemon::to_string(reason);
   if (!detail.empty()) why.append(": ").append(detail);
@@ -23,7 +23,7 @@ void dead_letter(Engine& e, const kafka::Message& msg, std::uint64_t token, daem
   if (e.metrics) e.metrics->dlq(reason);
 }
 
-kafka::Record decision_record(Engine& e, const routing::Decision& decision, std::int64_t timestamp_ms,
+kafka::Record decision_record(const Engine& e, const routing::Decision& decision, std::int64_t timestamp_ms,
                               const Placement& where) {
   kafka::Record r;
   r.topic = e.config.topics.decisions;
@@ -42,7 +42,7 @@ kafka::Record decision_record(Engine& e, const routing::Decision& decision, std:
   return r;
 }
 
-kafka::Record rejection_record(Engine& e, std::string_view tenant, const RouteItem& item, std::string_view reason,
+kafka::Record rejection_record(const Engine& e, std::string_view tenant, const RouteItem& item, std::string_view reason,
                                const Placement& where) {
   routing::Decision d;
   d.request_id = item.request.request_id;

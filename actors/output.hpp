@@ -15,7 +15,7 @@ struct RouteItem;
 // violation (wrong key, type, range).
 daemon::DlqReason classify(const Error& e) noexcept;
 // Sends `msg` unchanged to the DLQ with "<reason>: <detail>" and counts it.
-void dead_letter(Engine& e, const kafka::Message& msg, std::uint64_t token, daemon::DlqReason reason,
+void dead_letter(const Engine& e, const kafka::Message& msg, std::uint64_t token, daemon::DlqReason reason,
                  std::string_view detail);
 
 // Where a decision goes and what it answers (answer_log.hpp): the request's partition and
@@ -27,10 +27,10 @@ struct Placement {
 };
 
 // `decision` as a record for the decisions topic keyed by tenant; counts it.
-kafka::Record decision_record(Engine& e, const routing::Decision& decision, std::int64_t timestamp_ms,
+kafka::Record decision_record(const Engine& e, const routing::Decision& decision, std::int64_t timestamp_ms,
                               const Placement& where);
 // A "rejected" decision for `item` with `reason` (the request cannot be served).
-kafka::Record rejection_record(Engine& e, std::string_view tenant, const RouteItem& item, std::string_view reason,
+kafka::Record rejection_record(const Engine& e, std::string_view tenant, const RouteItem& item, std::string_view reason,
                                const Placement& where);
 
 }  // namespace hanzo::hmm::actors

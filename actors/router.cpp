@@ -5,7 +5,7 @@
 
 namespace hanzo::hmm::actors {
 
-router_actor::behavior_type router(router_actor::stateful_pointer<router_state> self, std::shared_ptr<Engine> engine) {
+router_actor::behavior_type router(router_actor::stateful_pointer<router_state> self, std::shared_ptr<const Engine> engine) {
   self->state.engine = std::move(engine);
   // A failed run reaches its tenant as an error response, which answers it "rejected".
   self->set_exception_handler([](std::exception_ptr& e) -> caf::error {
@@ -14,7 +14,7 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
   });
   return {
       [self](const RouteRunMsg& msg) -> RouteResult {
-        Engine& e = *self->state.engine;
+        const Engine& e = *self->state.engine;
         routing::Decision& d = self->state.scratch;
         const RouteRun& run = *msg.run;
         const auto prices = e.prices.latest();  // one load per run: a run sees one price state

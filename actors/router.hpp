@@ -13,10 +13,10 @@ namespace hanzo::hmm::actors {
 
 struct router_state {
   static inline const char* name = "hanzo.router";
-  std::shared_ptr<Engine> engine;
+  std::shared_ptr<const Engine> engine;
   routing::Decision scratch;  // reused: a routed decision then allocates (almost) nothing
 };
 
-router_actor::behavior_type router(router_actor::stateful_pointer<router_state> self, std::shared_ptr<Engine> engine);
+router_actor::behavior_type router(router_actor::stateful_pointer<router_state> self, std::shared_ptr<const Engine> engine);
 
 }  // namespace hanzo::hmm::actors

@@ -96,7 +96,7 @@ bool decode_front(tenant_state& st) {
   TenantItem& item = st.backlog.front();
   auto* raw = std::get_if<kafka::Message>(&item.body);
   if (!raw) return true;
-  Engine& e = *st.engine;
+  const Engine& e = *st.engine;
   const std::string_view key = raw->key ? std::string_view(*raw->key) : std::string_view(st.tenant);
   if (raw->topic == e.config.topics.feedback) {
     auto fb = wire::decode_keyed_feedback(key, raw->value, e.limits);
@@ -141,7 +141,7 @@ kafka::Record repeat(const tenant_state& st, const daemon::TenantRecord::Answer&
 }
 
 void answer_again(tenant_state& st, TenantItem& item) {
-  Engine& e = *st.engine;
+  const Engine& e = *st.engine;
   if (const auto* a = answered_before(st, item)) {
     e.sink->produce(repeat(st, *a), item.token);
     if (e.metrics) e.metrics->redelivered(daemon::Redelivery::answered);
@@ -157,7 +157,7 @@ void answer_again(tenant_state& st, TenantItem& item) {
 // Applies a request answered before the crash as it was answered: the same state effects
 // (regime filter, remembered model), the first answer repeated, no new decision.
 void adopt(tenant_state& st, TenantItem& item, const daemon::TenantRecord::Answer& a) {
-  Engine& e = *st.engine;
+  const Engine& e = *st.engine;
   const auto& req = std::get<routing::RoutingRequest>(item.body);
   mm::TenantPart part;
   if (st.session->prepare(req, part) && !a.model.empty())
@@ -169,7 +169,7 @@ void adopt(tenant_state& st, TenantItem& item, const daemon::TenantRecord::Answe
 }
 
 void apply_feedback(tenant_state& st, TenantItem& item) {
-  Engine& e = *st.engine;
+  const Engine& e = *st.engine;
   auto& fb = std::get<routing::Feedback>(item.body);
   if (item.offset >= 0 && item.offset <= st.record.feedback_through) {
     // Applied before a crash or rebalance (it is in the restored state): count it once.
@@ -275,7 +275,7 @@ void pump(self_ptr self) {
 
 }  // namespace
 
-tenant_actor::behavior_type tenant(tenant_actor::stateful_pointer<tenant_state> self, std::shared_ptr<Engine> engine,
+tenant_actor::behavior_type tenant(tenant_actor::stateful_pointer<tenant_state> self, std::shared_ptr<const Engine> engine,
                                    std::string tenant, std::optional<std::vector<std::byte>> restore,
                                    router_actor router, tenant_manager_actor manager) {
   auto& st = self->state;

@@ -20,7 +20,7 @@ namespace hanzo::hmm::actors {
 
 struct tenant_state {
   static inline const char* name = "hanzo.tenant";
-  std::shared_ptr<Engine> engine;
+  std::shared_ptr<const Engine> engine;
   std::string tenant;
   std::shared_ptr<mm::TenantSession> session;
   daemon::TenantRecord record;  // bookkeeping (sequence, partition, offsets applied); no answers
@@ -52,7 +52,7 @@ struct tenant_state {
 // `restore`: the tenant's state (a daemon::TenantRecord) when it comes back from dormancy or
 // the changelog (corrupt bytes are reported and the tenant starts afresh rather than taking
 // the daemon down).
-tenant_actor::behavior_type tenant(tenant_actor::stateful_pointer<tenant_state> self, std::shared_ptr<Engine> engine,
+tenant_actor::behavior_type tenant(tenant_actor::stateful_pointer<tenant_state> self, std::shared_ptr<const Engine> engine,
                                    std::string tenant, std::optional<std::vector<std::byte>> restore,
                                    router_actor router, tenant_manager_actor manager);
 

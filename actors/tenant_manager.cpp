@@ -121,7 +121,7 @@ std::uint64_t drop_partitions(tenant_manager_state& st, const std::vector<std::i
 
 }  // namespace
 
-tenant_manager_actor::behavior_type tenant_manager(self_ptr self, std::shared_ptr<Engine> engine,
+tenant_manager_actor::behavior_type tenant_manager(self_ptr self, std::shared_ptr<const Engine> engine,
                                                    std::vector<router_actor> routers,
                                                    std::chrono::milliseconds sweep_interval) {
   self->state.engine = std::move(engine);

@@ -23,7 +23,7 @@ struct tenant_manager_state {
     Clock::time_point last_used;
     std::int32_t partition{-1};            // home partition (of its latest item)
   };
-  std::shared_ptr<Engine> engine;
+  std::shared_ptr<const Engine> engine;
   std::vector<router_actor> routers;
   std::unordered_map<std::string, Resident> resident;
   std::list<std::string> lru;  // most recently used first
@@ -50,7 +50,7 @@ struct tenant_manager_state {
 // `routers` must be non-empty. With `sweep_interval` zero no idle sweep is scheduled (tests send
 // sweep_atom themselves).
 tenant_manager_actor::behavior_type tenant_manager(tenant_manager_actor::stateful_pointer<tenant_manager_state> self,
-                                                   std::shared_ptr<Engine> engine, std::vector<router_actor> routers,
+                                                   std::shared_ptr<const Engine> engine, std::vector<router_actor> routers,
                                                    std::chrono::milliseconds sweep_interval);
 
 }  // namespace hanzo::hmm::actors

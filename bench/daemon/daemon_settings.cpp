@@ -1,13 +1,12 @@
 // The daemon's own property functions, linked from the actors library: a raw bench that uses
-// them cannot drift from the daemon's settings. This file includes CAF through ingest.hpp (the
-// only bench file of the raw benches that does).
+// them cannot drift from the daemon's settings (client_properties.hpp includes no CAF).
 #include "daemon_settings.hpp"
 
 #include <cstdio>
 #include <stdexcept>
 
 #include "hanzo/hmm/daemon/config.hpp"
-#include "ingest.hpp"
+#include "client_properties.hpp"
 
 namespace daemon_settings {
 

@@ -16,8 +16,14 @@ namespace hanzo::hmm::daemon {
 
 bool ChangelogMerger::add(std::string_view key, std::span<const std::byte> value, std::int64_t offset) {
   auto frame = StateFrame::decode(value);
-  if (!frame) return false;
   const std::string id(tenant_of_state_key(key));
+  if (!frame) {
+    // Not skipped quietly: a tenant whose record cannot be read would restore an older state
+    // (or none). A newer full record of the tenant supersedes it.
+    if (!id.empty() && tenants_[id].error.empty())
+      tenants_[id].error = "record at offset " + std::to_string(offset) + " unreadable: " + frame.error().to_string();
+    return false;
+  }
   auto [it, fresh] = tenants_.try_emplace(id);
   Tenant& t = it->second;
   const auto seq = std::to_string(frame->sequence);

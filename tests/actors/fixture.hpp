@@ -183,7 +183,7 @@ struct Fixture {
 
   daemon::DaemonConfig config;
   RecordingSink sink;
-  std::shared_ptr<Engine> engine;
+  std::shared_ptr<const Engine> engine;
   std::unique_ptr<mm::MarketMaker> reference;
   testing_config caf_cfg;
   caf::actor_system sys{caf_cfg};

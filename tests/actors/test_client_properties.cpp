@@ -1,10 +1,10 @@
-// The [kafka] table split per client, and what the changelog producer adds (actors/ingest.hpp).
+// The [kafka] table split per client, and what the changelog producer adds (actors/client_properties.hpp).
 #include <catch2/catch.hpp>
 
 #include <map>
 #include <string>
 
-#include "ingest.hpp"
+#include "client_properties.hpp"
 
 using namespace hanzo::hmm;
 

@@ -9,7 +9,7 @@
 
 #include "hanzo/hmm/kafka/dlq.hpp"
 #include "hanzo/hmm/kafka/kafka.hpp"
-#include "ingest.hpp"
+#include "client_properties.hpp"
 
 using namespace hanzo::hmm;
 using namespace std::chrono_literals;

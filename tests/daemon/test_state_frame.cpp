@@ -221,6 +221,18 @@ TEST_CASE("changelog: a missing record breaks the chain loudly, repeats and stal
   // Not a state record at all.
   ChangelogMerger junk;
   CHECK_FALSE(junk.add("t", bytes(std::string("HZTR....")), 0));
+  // ... which breaks the tenant it names, loudly (it would otherwise restore from nothing) ...
+  auto lost = junk.finish();
+  REQUIRE(lost.broken.size() == 1);
+  CHECK(lost.broken[0].id == "t");
+  CHECK(lost.broken[0].reason.find("record at offset 0 unreadable") != std::string::npos);
+  // ... unless a newer full record of it follows.
+  ChangelogMerger superseded;
+  CHECK_FALSE(superseded.add(records[0].key, bytes(std::string("junk")), 0));
+  REQUIRE(superseded.add(records[0].key, bytes(records[0].value), 1));
+  auto fine = superseded.finish();
+  CHECK(fine.broken.empty());
+  REQUIRE(fine.tenants.size() == 1);
 }
 
 TEST_CASE("answer placement: every request partition's answers stay in its own decisions partitions",

@@ -35,7 +35,8 @@ struct RestoredTenant {
 // feeds it from Kafka, tests feed it directly.
 class ChangelogMerger {
  public:
-  // False if the record is not a state record (skipped).
+  // False if the record is not a state record: the tenant its key names is then broken
+  // (reported, not restored) unless a newer full record of it follows.
   bool add(std::string_view key, std::span<const std::byte> value, std::int64_t offset);
   struct Broken {
     std::string id;

@@ -1,18 +1,22 @@
-// The ingest thread's rebalance hooks (issue 5): restore on assignment, release on revoke.
-#include <caf/send.hpp>
+#include "rebalancer.hpp"
 
-#include "hanzo/hmm/daemon/changelog.hpp"
-#include "ingest.hpp"
+#include <algorithm>
+#include <map>
+
+#include "client_properties.hpp"
+#include "hanzo/hmm/daemon/answer_log.hpp"
+#include "hanzo/hmm/daemon/metrics.hpp"
 #include "log.hpp"
 
 namespace hanzo::hmm::actors {
 
 namespace {
-
 using Clock = std::chrono::steady_clock;
 constexpr std::size_t kRestoreChunk = 10000;  // states per message to the manager
+}  // namespace
 
-std::vector<std::int32_t> partitions_of(const std::vector<kafka::TopicPartition>& tps, const daemon::Topics& t) {
+std::vector<std::int32_t> Rebalancer::partitions_of(const std::vector<kafka::TopicPartition>& tps) const {
+  const auto& t = engine_.config.topics;
   std::vector<std::int32_t> out;
   for (const auto& tp : tps)
     if ((tp.topic == t.requests || tp.topic == t.feedback) &&
@@ -21,26 +25,26 @@ std::vector<std::int32_t> partitions_of(const std::vector<kafka::TopicPartition>
   return out;
 }
 
-}  // namespace
+std::vector<std::int32_t> Rebalancer::answer_partitions(std::int32_t partition) const {
+  return daemon::answer_partitions(partition, engine_.layout.requests.load(std::memory_order_relaxed),
+                                   engine_.layout.decisions.load(std::memory_order_relaxed));
+}
 
-void Ingest::restore(const std::vector<kafka::TopicPartition>& assigned) {
-  const auto partitions = partitions_of(assigned, engine_.config.topics);
-  for (auto p : partitions) unrestored_.insert(p);
+void Rebalancer::restore(const std::vector<kafka::TopicPartition>& assigned) {
+  const auto partitions = partitions_of(assigned);
+  for (auto p : partitions) poller_.hold(p);
   if (partitions.empty()) return;
   const auto start = Clock::now();
   auto keep_going = [this] {
-    // A long restore is progress: keep systemd's start timeout and watchdog satisfied.
-    notifier_.extend_timeout(std::chrono::seconds(10));
-    if (engine_.health) engine_.health->beat(daemon::Health::poll_loop);
-    serve();  // deliveries of other partitions' results keep flowing
-    return !(stop_ && stop_->load(std::memory_order_relaxed));
+    if (keep_alive_) keep_alive_();
+    return !stop_.load(std::memory_order_relaxed);
   };
   // Where to start (the restore points committed with the offsets), and what is committed:
   // answers to requests behind the committed offsets will not be needed.
   const auto& topics = engine_.config.topics;
   std::vector<kafka::TopicPartition> requests;
   for (auto p : partitions) requests.push_back({topics.requests, p});
-  auto c = consumer_->committed(requests, std::chrono::seconds(10));
+  auto c = poller_.consumer().committed(requests, std::chrono::seconds(10));
   if (!c) {
     // Slower, not wrong: read everything there is and keep every answer.
     log_warning("restore: committed offsets unknown (" + c.error().to_string() +
@@ -78,8 +82,8 @@ void Ingest::restore(const std::vector<kafka::TopicPartition>& assigned) {
     log_warning("restore interrupted (stopping); those partitions' messages stay uncommitted");
     return;
   }
-  if (!restore_complete(*states, *answers)) return;
-  sink_->with_index([&](ChangelogIndex& index) {
+  if (!complete(*states, *answers)) return;
+  delivery_.sink().with_index([&](ChangelogIndex& index) {
     for (const auto& t : states->tenants) index.restored(t.partition, t.id, t.full_offset);
     for (const auto& [p, end] : states->read.ends) index.seen_end(p, end);
   });
@@ -91,17 +95,15 @@ void Ingest::restore(const std::vector<kafka::TopicPartition>& assigned) {
     RestoredStates chunk;
     const auto end = std::min(records.size(), i + kRestoreChunk);
     for (std::size_t k = i; k < end; ++k) chunk.states.push_back({std::move(records[k].first), std::move(records[k].second)});
-    // Mailbox order: the manager has them before any item polled after this callback.
-    caf::anon_send(manager_, std::move(chunk));
+    if (targets_.restored) targets_.restored(std::move(chunk));
   }
-  for (const auto& [q, end] : answers->read.ends) sink_->seed_decisions(q, end);
+  for (const auto& [q, end] : answers->read.ends) delivery_.sink().seed_decisions(q, end);
   for (auto p : partitions) {
     DecisionFloors::Floors from;
     for (auto q : answer_partitions(p))
       if (auto f = decisions_from.find(q); f != decisions_from.end() && f->second >= 0) from[q] = f->second;
-    floors_.forget(p);
-    floors_.round(p, std::max<std::int64_t>(committed[p], 0), std::move(from));
-    unrestored_.erase(p);
+    delivery_.restored(p, std::max<std::int64_t>(committed[p], 0), std::move(from));
+    poller_.release(p);
   }
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   if (engine_.metrics) {
@@ -114,14 +116,14 @@ void Ingest::restore(const std::vector<kafka::TopicPartition>& assigned) {
            " decisions in " + std::to_string(seconds) + " s");
 }
 
-bool Ingest::restore_complete(const daemon::RestoredChangelog& states, const daemon::RestoredAnswers& answers) {
+bool Rebalancer::complete(const daemon::RestoredChangelog& states, const daemon::RestoredAnswers& answers) {
   std::vector<std::string> problems = states.read.lost;
   problems.insert(problems.end(), answers.read.lost.begin(), answers.read.lost.end());
   for (const auto& b : states.broken) problems.push_back("tenant " + b.id + ": " + b.reason);
   if (problems.empty()) return true;
   // The broker no longer has what a restore needs: restoring anyway would silently start those
   // tenants from an older (or no) state, or answer redelivered requests differently. Hold the
-  // partitions back and say so: an operator decides (see the README, "Data loss").
+  // partitions back and say so: an operator decides (see docs, "Data loss").
   std::string text;
   for (std::size_t i = 0; i < problems.size() && i < 10; ++i) text += "\n  " + problems[i];
   if (problems.size() > 10) text += "\n  ... and " + std::to_string(problems.size() - 10) + " more";
@@ -130,49 +132,11 @@ bool Ingest::restore_complete(const daemon::RestoredChangelog& states, const dae
   return false;
 }
 
-void Ingest::release(const std::vector<kafka::TopicPartition>& revoked) {
-  // Finish what was dispatched: every result produced and acknowledged, every changelog record
-  // durable. Then the commit covers all of it and the next owner starts exactly behind it.
-  flush_batches();
-  if (!quiesce())
-    log_warning(std::to_string(ledger_.in_flight()) +
-                " messages still in flight at revoke; the next owner processes them again");
-  if (eos_) {
-    if (!failed()) (void)end_transaction(true, revoked);
-  } else {
-    commit(kafka::CommitMode::sync);
-  }
-  forget(revoked);
-}
-
-bool Ingest::quiesce(std::optional<Clock::duration> stall) {
-  const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                           std::chrono::duration<double>(engine_.config.shutdown_timeout_seconds));
-  auto last_change = Clock::now();
-  auto last = std::pair(ledger_.in_flight(), sink_->states_pending());
-  while ((last.first > 0 || last.second > 0) && Clock::now() < deadline) {
-    producer_->poll(std::chrono::milliseconds(1));
-    serve();
-    if (engine_.health) engine_.health->beat(daemon::Health::poll_loop);
-    const auto now_state = std::pair(ledger_.in_flight(), sink_->states_pending());
-    if (now_state != last) last = now_state, last_change = Clock::now();
-    if (stall && Clock::now() - last_change > *stall) break;
-  }
-  return ledger_.in_flight() == 0 && sink_->states_pending() == 0;
-}
-
-void Ingest::forget(const std::vector<kafka::TopicPartition>& tps) {
-  for (const auto& tp : tps) ledger_.remove(tp);
-  const auto partitions = partitions_of(tps, engine_.config.topics);
-  for (auto p : partitions) unrestored_.erase(p);
-  for (auto p : partitions) {
-    floors_.forget(p);
-    sink_->with_index([p](ChangelogIndex& index) { index.forget(p); });
-  }
-  if (partitions.empty() || !manager_) return;
-  // Not a request: nothing waits on an actor inside a librdkafka callback. Mailbox order puts
-  // the drop before any item polled after this callback.
-  caf::anon_send(manager_, drop_atom::value, partitions);
+void Rebalancer::forget(const std::vector<kafka::TopicPartition>& tps) {
+  const auto partitions = partitions_of(tps);
+  delivery_.forget(tps, partitions);
+  for (auto p : partitions) poller_.release(p);
+  if (!partitions.empty() && targets_.dropped) targets_.dropped(partitions);
 }
 
 }  // namespace hanzo::hmm::actors
