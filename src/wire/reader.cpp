@@ -77,6 +77,7 @@ const json::value* Reader::member(const json::object* o, std::string_view key, c
   if (failed() || !o) return nullptr;
   const json::value* v = o->if_contains(json::string_view(key.data(), key.size()));
   if (!v && required) fail(Errc::parse_error, parent.key(key), "required key is missing");
+  if (v && !required && null_is_absent_ && v->is_null()) return nullptr;
   return v;
 }
 
@@ -198,10 +199,12 @@ void Reader::numbers(const json::array* a, const Path& at, std::vector<double>& 
   for (std::size_t i = 0; i < a->size() && !failed(); ++i) out.push_back(number((*a)[i], at.at(i)));
 }
 
-void Reader::texts(const json::array* a, const Path& at, std::size_t max_bytes, std::vector<std::string>& out) {
+void Reader::texts(const json::array* a, const Path& at, std::size_t max_bytes, std::vector<std::string>& out,
+                   bool non_empty) {
   if (failed() || !a) return;
   out.reserve(a->size());
-  for (std::size_t i = 0; i < a->size() && !failed(); ++i) out.emplace_back(text((*a)[i], at.at(i), max_bytes, true));
+  for (std::size_t i = 0; i < a->size() && !failed(); ++i)
+    out.emplace_back(text((*a)[i], at.at(i), max_bytes, non_empty));
 }
 
 void Reader::posterior(const json::object* o, std::string_view key, const Path& parent,

@@ -51,6 +51,9 @@ class Reader {
   Error take() { return std::move(*error_); }
   void fail(Error e);
   void fail(Errc code, const Path& at, std::string message);
+  // An optional member whose value is null reads as absent (producers that serialise every
+  // field, e.g. serde's Option as null). Required members and array entries stay strict.
+  void null_is_absent(bool on) noexcept { null_is_absent_ = on; }
 
   // The document: parse_json, after the size check. nullptr after an error.
   const json::value* parse(std::string_view text, std::size_t max_bytes, json::value& storage);
@@ -83,7 +86,8 @@ class Reader {
   double number(const json::value& v, const Path& at);
   std::string_view text(const json::value& v, const Path& at, std::size_t max_bytes, bool non_empty = false);
   void numbers(const json::array* a, const Path& at, std::vector<double>& out);
-  void texts(const json::array* a, const Path& at, std::size_t max_bytes, std::vector<std::string>& out);
+  void texts(const json::array* a, const Path& at, std::size_t max_bytes, std::vector<std::string>& out,
+             bool non_empty = true);
 
   // An object {name: probability} with exactly the given names; out[i] is names[i]'s entry.
   void posterior(const json::object* o, std::string_view key, const Path& parent,
@@ -93,6 +97,7 @@ class Reader {
   void require(bool ok, const Path& at, const char* message);
 
  private:
+  bool null_is_absent_{false};
   const json::value* member(const json::object* o, std::string_view key, const Path& parent, bool required);
   std::optional<Error> error_;
 };

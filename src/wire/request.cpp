@@ -25,10 +25,33 @@ Result<void> agree_with_key(std::string_view key, std::string& tenant, const Lim
   return {};
 }
 
+// "context": a string, or a list of strings (turns of a conversation, as the routing crate
+// sends them) joined with newlines; either way at most limits.max_input_bytes.
+std::string context(Reader& r, const boost::json::object* o, const Path& root, const Limits& limits) {
+  const Path at = root.key("context");
+  if (o && o->contains("context") && o->at("context").is_array()) {
+    const auto* a = r.array(o, "context", root, limits.max_input_bytes);
+    std::vector<std::string> parts;
+    r.texts(a, at, limits.max_input_bytes, parts, false);
+    std::string joined;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+      if (i) joined += '\n';
+      joined += parts[i];
+    }
+    if (!r.failed() && joined.size() > limits.max_input_bytes)
+      r.fail(Errc::invalid_value, at,
+             "has " + std::to_string(joined.size()) + " bytes joined, more than the limit of " +
+                 std::to_string(limits.max_input_bytes));
+    return joined;
+  }
+  return std::string(r.optional_text(o, "context", root, limits.max_input_bytes).value_or(""));
+}
+
 }  // namespace
 
 Result<RequestMessage> decode_request(std::string_view json, const Limits& limits) {
   Reader r;
+  r.null_is_absent(true);
   boost::json::value doc;
   const Path root;
   const auto* o = r.object(r.parse(json, limits.max_document_bytes, doc), root, {"request_id", "input"},
@@ -38,7 +61,7 @@ Result<RequestMessage> decode_request(std::string_view json, const Limits& limit
   q.request_id = r.text(o, "request_id", root, limits.max_id_bytes, true);
   m.tenant = r.optional_text(o, "tenant", root, limits.max_id_bytes, true).value_or("");
   q.input = r.text(o, "input", root, limits.max_input_bytes);
-  q.context = r.optional_text(o, "context", root, limits.max_input_bytes).value_or("");
+  q.context = context(r, o, root, limits);
 
   const Path pp = root.key("preferences");
   const auto* p = r.object(o, "preferences", root, {},
@@ -114,6 +137,7 @@ std::string encode_request(const RequestMessage& m) {
 
 Result<routing::Feedback> decode_feedback(std::string_view json, const Limits& limits) {
   Reader r;
+  r.null_is_absent(true);
   boost::json::value doc;
   const Path root;
   const auto* o = r.object(r.parse(json, limits.max_document_bytes, doc), root,

@@ -20,6 +20,11 @@ TEST_CASE("examples: the request, as in the crate's README", "[wire][examples]")
   CHECK(m.request.observations == std::vector<double>{0.5, 0.3, 0.8, 0.2});
   CHECK(m.request.preferences.quality_threshold == 0.8);
   CHECK(wire::decode_request(example("request.minimal.json")));
+  // As a producer on the routing crate serialises it: null optionals, context as turns.
+  const auto crate = wire::decode_keyed_request("acme", example("request.crate.json")).value();
+  CHECK(crate.tenant == "acme");
+  CHECK(crate.request.context == "You are a concise assistant.\nYesterday: three deploys.");
+  CHECK(crate.request.preferences.max_cost_per_token == 0.00001);
 }
 
 TEST_CASE("examples: feedback, tick, decisions and snapshot decode", "[wire][examples]") {

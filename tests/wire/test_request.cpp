@@ -208,3 +208,58 @@ TEST_CASE("feedback errors", "[wire][feedback][errors]") {
   CHECK(fb(replace(kFeedback, "\"model\"", "\"modle\"")) == R"(modle: unknown key (did you mean "model"?))");
   CHECK(fb("{").rfind("line 1, column 2:", 0) == 0);
 }
+
+// What a producer built on the routing crate sends: every Option serialised (null when
+// absent) and the context as a list of turns.
+TEST_CASE("request: the crate's JSON (null optionals, context as a list) decodes", "[wire][request]") {
+  const std::string crate =
+      R"({"request_id": "r-9", "tenant": null, "input": "Hi", "context": ["first turn", "", "third"],)"
+      R"( "preferences": {"max_latency_ms": null, "max_cost_per_token": 1e-5, "preferred_models": null,)"
+      R"( "quality_threshold": null}, "requirements": {"min_tokens_per_second": null, "max_memory_gb": null,)"
+      R"( "requires_function_calling": null, "requires_vision": false, "region": null}, "observations": null})";
+  auto m = wire::decode_request(crate, {});
+  INFO(error_text(m));
+  REQUIRE(m);
+  CHECK(m->tenant.empty());
+  CHECK(m->request.context == "first turn\n\nthird");  // joined with newlines, empty turns kept
+  CHECK_FALSE(m->request.preferences.max_latency_ms);
+  CHECK(m->request.preferences.max_cost_per_token == 1e-5);
+  CHECK(m->request.preferences.preferred_models.empty());
+  CHECK(m->request.preferences.quality_threshold == 0.0);
+  CHECK_FALSE(m->request.requirements.min_tokens_per_second);
+  CHECK_FALSE(m->request.requirements.region);
+  CHECK_FALSE(m->request.requirements.requires_function_calling);
+  CHECK(m->request.observations.empty());
+  // Whole objects may be null too; an empty list is an empty context.
+  auto bare = wire::decode_request(R"({"request_id": "r", "input": "", "context": [], "preferences": null})", {});
+  REQUIRE(bare);
+  CHECK(bare->request.context.empty());
+  // A single string still works and equals the one-turn list.
+  auto one = wire::decode_request(R"({"request_id": "r", "input": "", "context": ["only"]})", {});
+  REQUIRE(one);
+  CHECK(one->request.context == "only");
+}
+
+TEST_CASE("request errors: what the crate's forms still refuse", "[wire][request][errors]") {
+  // Required fields may not be null; list entries must be strings; the joined context is bounded.
+  CHECK(request_error(R"({"request_id": null, "input": ""})") == "request_id: must be a string, got null");
+  CHECK(request_error(R"({"request_id": "r", "input": null})") == "input: must be a string, got null");
+  CHECK(request_error(R"({"request_id": "r", "input": "", "context": ["a", 3]})") ==
+        "context[1]: must be a string, got number");
+  CHECK(request_error(R"({"request_id": "r", "input": "", "context": {"a": 1}})") ==
+        "context: must be a string, got object");
+  wire::Limits small;
+  small.max_input_bytes = 5;
+  CHECK(request_error(R"({"request_id": "r", "input": "", "context": ["abc", "def"]})", small) ==
+        "context: has 7 bytes joined, more than the limit of 5");
+  CHECK(request_error(R"({"request_id": "r", "input": "", "context": ["abcdef"]})", small) ==
+        "context[0]: has 6 bytes, more than the limit of 5");
+}
+
+TEST_CASE("feedback: a null tenant reads as absent", "[wire][feedback]") {
+  auto f = wire::decode_feedback(replace(kFeedback, R"("tenant": "acme")", R"("tenant": null)"), {});
+  REQUIRE(f);
+  CHECK(f->tenant.empty());
+  CHECK(error_text(wire::decode_feedback(replace(kFeedback, R"("quality": 0.91)", R"("quality": null)"), {})) ==
+        "quality: must be a number, got null");
+}
