@@ -39,7 +39,7 @@ install(CODE "
   endif()
   file(READ \"${PROJECT_SOURCE_DIR}/config/prometheus/alerts.yml\" rules)
   string(REPLACE \"file:///usr/share/doc/hanzo-hmm/runbook.md\" \"\${url}\" rules \"\${rules}\")
-  string(RANDOM LENGTH 12 tag)  # a directory per install: parallel installs do not share it
+  string(MD5 tag \"\$ENV{DESTDIR}|\${CMAKE_INSTALL_PREFIX}\")  # a directory per destination: parallel installs do not share it
   set(staging \"${CMAKE_CURRENT_BINARY_DIR}/install-\${tag}\")
   file(WRITE \"\${staging}/alerts.yml\" \"\${rules}\")
   file(INSTALL DESTINATION \"\${CMAKE_INSTALL_PREFIX}/${HANZO_DATADIR}/prometheus\" TYPE FILE

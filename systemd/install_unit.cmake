@@ -18,9 +18,9 @@ else()
   set(CMAKE_INSTALL_FULL_BINDIR "${prefix}/${HANZO_INSTALL_BINDIR}")
 endif()
 set(CMAKE_INSTALL_FULL_SYSCONFDIR "${etc}")
-# A directory of its own per install: two installs at once (CTest runs the install and package
-# tests in parallel) each configure their own unit.
-string(RANDOM LENGTH 12 tag)
+# A directory of its own per destination: two installs at once (CTest runs the install and
+# package tests in parallel) each configure their own unit.
+string(MD5 tag "$ENV{DESTDIR}|${CMAKE_INSTALL_PREFIX}")
 set(staging "${HANZO_UNIT_STAGING}/install-${tag}")
 configure_file("${HANZO_UNIT_TEMPLATE}" "${staging}/hanzo-hmmd.service" @ONLY)
 file(INSTALL DESTINATION "${unit_dir}" TYPE FILE PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ

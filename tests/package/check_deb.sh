@@ -45,14 +45,16 @@ echo "built $(basename "$deb") ($(stat -c %s "$deb") bytes), $(basename "$dev") 
 depends=$(dpkg-deb -f "$deb" Depends)
 echo "Depends: $depends"
 echo "$depends" | tr ',' '\n' | awk '{print $1}' | sed 's/|.*//' >"$tmp/depends"  # package names
-# Every shared library of the programs, traced to the Debian package that ships it.
+# Every shared library of the programs, traced to the Debian package that ships it. (Pipelines
+# read files, not a producer an early `exit` would cut off: SIGPIPE fails them under pipefail.)
+ldconfig -p >"$tmp/ldconfig"
 for bin in hanzo-hmmd hanzo-hmm; do
   for soname in $(readelf -d "$build/bin/$bin" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
-    path=$(ldconfig -p | awk -v s="$soname" '$1 == s && /x86-64|x86_64|64bit/ {print $NF; exit}')
-    [ -n "$path" ] || path=$(ldconfig -p | awk -v s="$soname" '$1 == s {print $NF; exit}')
+    path=$(awk -v s="$soname" '$1 == s && /x86-64|x86_64|64bit/ {print $NF; exit}' "$tmp/ldconfig")
+    [ -n "$path" ] || path=$(awk -v s="$soname" '$1 == s {print $NF; exit}' "$tmp/ldconfig")
     [ -n "$path" ] || { bad "$bin needs $soname, which ldconfig does not know"; continue; }
-    owner=$(dpkg -S "$(readlink -f "$path")" 2>/dev/null | head -1 | cut -d: -f1) || true
-    [ -n "$owner" ] || owner=$(dpkg -S "$path" 2>/dev/null | head -1 | cut -d: -f1) || true
+    owner=$(dpkg -S "$(readlink -f "$path")" 2>/dev/null | sed -n '1s/:.*//p') || true
+    [ -n "$owner" ] || owner=$(dpkg -S "$path" 2>/dev/null | sed -n '1s/:.*//p') || true
     [ -n "$owner" ] || { bad "no Debian package owns $path ($soname)"; continue; }
     grep -qxF "$owner" "$tmp/depends" || bad "$bin needs $soname from $owner, not in Depends"
   done
@@ -109,8 +111,8 @@ unit=$root/lib/systemd/system/hanzo-hmmd.service
 grep -qxF 'ExecStart=/usr/bin/hanzo-hmmd --config ${CONFIGURATION_DIRECTORY}/hanzo-hmmd.toml' "$unit" ||
   bad "installed unit's ExecStart: $(grep ExecStart= "$unit")"
 # Every runbook link of the installed rules points at the installed runbook.
-urls=$(grep -c 'runbook_url: "file:///usr/share/doc/hanzo-hmm/runbook.md#' "$root/usr/share/hanzo-hmm/prometheus/alerts.yml")
-alerts=$(grep -c '^ *- alert:' "$root/usr/share/hanzo-hmm/prometheus/alerts.yml")
+urls=$(grep -c 'runbook_url: "file:///usr/share/doc/hanzo-hmm/runbook.md#' "$root/usr/share/hanzo-hmm/prometheus/alerts.yml") || true
+alerts=$(grep -c '^ *- alert:' "$root/usr/share/hanzo-hmm/prometheus/alerts.yml") || true
 [ "$urls" -eq "$alerts" ] && [ "$alerts" -gt 0 ] || bad "$urls runbook_url of $alerts alerts point at the installed runbook"
 if command -v promtool >/dev/null; then
   (cd "$root/usr/share/hanzo-hmm/prometheus" && promtool test rules alerts_test.yml >/dev/null &&
