@@ -52,12 +52,9 @@ def main():
     lines = open(os.path.join(src, "README.md"), encoding="utf-8").read().count("\n")
     if lines > 200:
         problems.append(f"README.md: {lines} lines; keep it to what a newcomer needs first (<= 200) and move the rest to docs/")
-    for p in problems:
-        print("FAIL:", p)
-    if problems:
-        return 1
-    print(f"OK: links of {len(docs)} documents resolve; README.md {lines} lines")
-    return 0
+    print("\n".join("FAIL: " + p for p in problems) if problems
+          else f"OK: links of {len(docs)} documents resolve; README.md {lines} lines")
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":
