@@ -16,6 +16,8 @@ packages=(
   kcat python3-kafka prometheus systemd
   # schema checks of the wire examples (tests/wire/check_schemas.py)
   python3-jsonschema
+  # every alert has a promtool case and a runbook section (tests/ops/check_alerts_covered.py)
+  python3-yaml
 )
 
 missing=()

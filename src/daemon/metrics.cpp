@@ -1,6 +1,7 @@
 // The daemon's metrics on prometheus-cpp. Names, types, labels and help texts are
 // config/prometheus/metrics.txt's, verbatim (tests/daemon/test_metrics.cpp checks the scrape
-// against that file). Every series but consumer_lag's is created here once, up front.
+// against that file). Every series but consumer_lag's is created here once, up front; the
+// process_* families come from metrics_process.hpp at each scrape.
 #include "hanzo/hmm/daemon/metrics.hpp"
 
 #include <prometheus/counter.h>
@@ -25,6 +26,7 @@
 #include "hanzo/hmm/daemon/config.hpp"
 #include "hanzo/hmm/kafka/consumer.hpp"
 #include "hanzo/hmm/market/tick.hpp"
+#include "metrics_process.hpp"
 
 namespace hanzo::hmm::daemon {
 
@@ -87,6 +89,7 @@ auto& family(Builder b, pm::Registry& r, const char* name, const char* help) {
 struct Metrics::Impl {
   // Declared first so it outlives the exposer, which holds only a weak_ptr to it.
   std::shared_ptr<pm::Registry> registry = std::make_shared<pm::Registry>();
+  std::shared_ptr<ProcessCollector> process = std::make_shared<ProcessCollector>();
 
   std::array<pm::Counter*, 3> consumed{};  // by SourceTopic
   pm::Counter* routed{};
@@ -221,6 +224,7 @@ Result<void> Metrics::listen(const std::string& address) {
   try {  // civetweb throws when it cannot listen: converted here, at start-up
     auto exposer = std::make_unique<pm::Exposer>(address, 2);  // civetweb reads HOST:PORT / [V6]:PORT too
     exposer->RegisterCollectable(impl_->registry);
+    exposer->RegisterCollectable(impl_->process);
     const auto ports = exposer->GetListeningPorts();
     if (ports.empty() || ports.front() <= 0 || ports.front() > 65535) {
       return make_error(Errc::io_error, address, "cannot serve /metrics: no listening port");
@@ -238,7 +242,11 @@ std::uint16_t Metrics::port() const noexcept {
   return impl_->port;
 }
 
-std::string Metrics::scrape() const { return pm::TextSerializer{}.Serialize(impl_->registry->Collect()); }
+std::string Metrics::scrape() const {
+  auto families = impl_->registry->Collect();
+  for (auto& f : impl_->process->Collect()) families.push_back(std::move(f));
+  return pm::TextSerializer{}.Serialize(families);
+}
 
 void Metrics::consumed(SourceTopic topic) noexcept { impl_->consumed[static_cast<std::size_t>(topic)]->Increment(); }
 

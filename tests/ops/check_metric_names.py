@@ -9,6 +9,9 @@ Keeps the Grafana dashboard and the Prometheus alerts on the daemon's metric nam
   * every metric name used in a dashboard expr or an alert expr is in metrics.txt (histograms
     only through _bucket/_sum/_count, counters only under a range selector, e.g. rate(...[5m]));
   * every metric in metrics.txt is shown on the dashboard (so a new metric gets a panel);
+  * the dashboard works under any scrape job name: $job and $instance query variables, every
+    selector of every expr is filtered by job=~"$job" and instance=~"$instance", no job value is
+    written out; the alert rules name no job at all (they select by metric name);
   * every dashboard expr parses as PromQL (`promtool check rules` on a generated rule file,
     Grafana's $variables replaced by plain values).
 Exits non-zero with one line per problem. Without promtool the other checks still run, then it
@@ -125,6 +128,23 @@ def check_expr(where, expr, metrics, used):
                     problem(f"{where}: {typ} series {name} used without a range (rate/increase)")
 
 
+def check_job_free(where, expr, dashboard):
+    """No job written out. Dashboard selectors filter by the $job and $instance variables."""
+    if not isinstance(expr, str):
+        return
+    e = re.sub(r'"(?:[^"\\]|\\.)*"', lambda m: m.group(0).replace("{", "(").replace("}", ")"), expr)
+    for m in re.finditer(r"\{([^{}]*)\}", e):
+        matchers = m.group(1)
+        if not dashboard:
+            if re.search(r"\bjob\s*(=|!=|=~|!~)", matchers):
+                problem(f"{where}: names a job ({{{matchers}}}); select by metric name instead")
+            continue
+        if 'job=~"$job"' not in matchers.replace(" ", "") or 'instance=~"$instance"' not in matchers.replace(" ", ""):
+            problem(f'{where}: selector {{{matchers}}} is not filtered by job=~"$job" and instance=~"$instance"')
+    if dashboard and not re.search(r"\{", e):
+        problem(f'{where}: expr has no selector filtered by $job and $instance')
+
+
 def load_alert_exprs(path):
     try:
         import yaml
@@ -214,11 +234,15 @@ def main():
             if ds.get("uid") != "${DS_PROMETHEUS}":
                 problem(f"{where}: target {t.get('refId')} datasource is {ds!r}, not ${{DS_PROMETHEUS}}")
             check_expr(f"{where} target {t.get('refId')}", t.get("expr"), metrics, used_dash)
+            check_job_free(f"{where} target {t.get('refId')}", t.get("expr"), dashboard=True)
             if isinstance(t.get("expr"), str):
                 exprs.append((where, t["expr"]))
     for want in ("Traffic", "Errors", "Latency", "Prices & regime", "Lag", "Saturation"):
         if want not in titles["row"]:
             problem(f"{dash_path}: no row titled {want!r}")
+    for want in ("job", "instance"):
+        if variables.get(want, {}).get("type") != "query":
+            problem(f"{dash_path}: no ${want} query variable")
     for v in variables.values():
         if v.get("type") == "query":
             check_expr(f"{dash_path}: variable {v.get('name')}", re.sub(r"^label_values\((.*),\s*\w+\)$", r"\1",
@@ -229,6 +253,7 @@ def main():
         problem(f"{alerts_path}: no rules")
     for name, expr in alerts:
         check_expr(f"{alerts_path}: {name}", expr, metrics, used_alerts)
+        check_job_free(f"{alerts_path}: {name}", expr, dashboard=False)
 
     for name in sorted(set(metrics) - used_dash):
         problem(f"{dash_path}: metric {name} from metrics.txt has no panel")
