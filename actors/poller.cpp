@@ -47,7 +47,8 @@ Result<void> Poller::read_layout(TopicLayout& layout) {
   if (!decisions) return std::move(decisions).error();
   if (*decisions != *requests)
     log_warning("topics: " + t.decisions + " has " + std::to_string(*decisions) + " partitions, " + t.requests +
-                " has " + std::to_string(*requests) + "; decisions are placed by request partition (see the README)");
+                " has " + std::to_string(*requests) +
+                "; decisions are placed by request partition (docs/durability.md, the answer log)");
   layout.requests.store(*requests, std::memory_order_relaxed);
   layout.decisions.store(*decisions, std::memory_order_relaxed);
   return {};

@@ -123,7 +123,7 @@ bool Rebalancer::complete(const daemon::RestoredChangelog& states, const daemon:
   if (problems.empty()) return true;
   // The broker no longer has what a restore needs: restoring anyway would silently start those
   // tenants from an older (or no) state, or answer redelivered requests differently. Hold the
-  // partitions back and say so: an operator decides (see docs, "Data loss").
+  // partitions back and say so: an operator decides (docs/durability.md, "Data loss").
   std::string text;
   for (std::size_t i = 0; i < problems.size() && i < 10; ++i) text += "\n  " + problems[i];
   if (problems.size() > 10) text += "\n  ... and " + std::to_string(problems.size() - 10) + " more";

@@ -86,6 +86,7 @@ LatencySummary LatencyRecorder::summary() {
   s.p50_ms = ms(static_cast<double>(percentile_ns(50.0)));
   s.p90_ms = ms(static_cast<double>(percentile_ns(90.0)));
   s.p99_ms = ms(static_cast<double>(percentile_ns(99.0)));
+  s.p999_ms = ms(static_cast<double>(percentile_ns(99.9)));
   s.max_ms = ms(static_cast<double>(max_));
   s.mean_ms = ms(mean_ns());
   return s;

@@ -77,7 +77,7 @@ std::string to_text(const Report& r) {
   if (r.send_errors) out += line("send errors", std::to_string(r.send_errors) + " (first: " + r.first_error + ")");
   const auto& l = r.latency;
   out += line("latency (ms)", "p50 " + fixed(l.p50_ms, 3) + "  p90 " + fixed(l.p90_ms, 3) + "  p99 " +
-                                  fixed(l.p99_ms, 3) + "  max " + fixed(l.max_ms, 3) + "  mean " + fixed(l.mean_ms, 3) +
+                                  fixed(l.p99_ms, 3) + "  p99.9 " + fixed(l.p999_ms, 3) + "  max " + fixed(l.max_ms, 3) + "  mean " + fixed(l.mean_ms, 3) +
                                   (l.exact ? "  (exact, " : "  (histogram, <= 0.1% high, ") +
                                   std::to_string(l.count) + " samples)");
   if (!r.sample_decision.empty()) out += line("sample decision", r.sample_decision);
@@ -141,6 +141,7 @@ std::string to_json(const Report& r) {
   num("p50", l.p50_ms);
   num("p90", l.p90_ms);
   num("p99", l.p99_ms);
+  num("p999", l.p999_ms);
   num("max", l.max_ms);
   num("mean", l.mean_ms);
   key("exact");
@@ -199,6 +200,7 @@ Result<Report> report_from_json(std::string_view text) {
     li.number("p50", l.p50_ms);
     li.number("p90", l.p90_ms);
     li.number("p99", l.p99_ms);
+    li.number("p999", l.p999_ms);
     li.number("max", l.max_ms);
     li.number("mean", l.mean_ms);
     if (const json::value* e = li.get("exact")) {

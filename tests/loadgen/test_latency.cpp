@@ -39,6 +39,7 @@ TEST_CASE("loadgen latency: nearest-rank percentiles of small sets", "[loadgen]"
   CHECK(s.p50_ms == 50.0);
   CHECK(s.p90_ms == 90.0);
   CHECK(s.p99_ms == 99.0);
+  CHECK(s.p999_ms == 100.0);  // rank ceil(99.9) = 100th
   CHECK(s.max_ms == 100.0);
   CHECK(s.mean_ms == 50.5);
   CHECK(s.exact);

@@ -33,7 +33,7 @@ Report sample() {
   r.first_error = "delivery: \"Local: Message timed out\"";
   r.requests_per_s = 12345.4;
   r.decisions_per_s = 0.1 + 0.2;  // not a short decimal
-  r.latency = {123450, 1.25, 3.5, 7.125, 42.0, 1.9, true};
+  r.latency = {123450, 1.25, 3.5, 7.125, 9.5, 42.0, 1.9, true};
   r.sample_decision = R"({"request_id":"lg-1a2b-0","status":"routed","confidence":0.25})";
   return r;
 }
@@ -50,6 +50,7 @@ TEST_CASE("loadgen report: JSON parses and round-trips its numbers", "[loadgen]"
   CHECK(o.at("seed").to_number<std::uint64_t>() == r.seed);
   CHECK(o.at("decisions_per_s").as_double() == r.decisions_per_s);
   CHECK(o.at("latency_ms").at("p99").as_double() == 7.125);
+  CHECK(o.at("latency_ms").at("p999").as_double() == 9.5);
   CHECK(o.at("latency_ms").at("exact").as_bool());
   CHECK(o.at("sample_decision").at("status").as_string() == "routed");  // embedded as an object
 

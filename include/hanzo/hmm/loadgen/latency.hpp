@@ -16,7 +16,7 @@ namespace hanzo::hmm::loadgen {
 
 struct LatencySummary {
   std::uint64_t count{0};
-  double p50_ms{0.0}, p90_ms{0.0}, p99_ms{0.0}, max_ms{0.0}, mean_ms{0.0};
+  double p50_ms{0.0}, p90_ms{0.0}, p99_ms{0.0}, p999_ms{0.0}, max_ms{0.0}, mean_ms{0.0};
   bool exact{true};  // every sample kept (false: histogram, ≤ 0.1% high)
   friend bool operator==(const LatencySummary&, const LatencySummary&) = default;
 };
