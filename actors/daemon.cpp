@@ -4,7 +4,9 @@
 #include <signal.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <iostream>
+#include <memory>
 #include <thread>
 
 #include <caf/actor_system.hpp>
@@ -70,6 +72,37 @@ sigset_t block_signals() {
   return set;
 }
 
+// SIGTERM/SIGINT before the main loop takes signals. Start-up can block in librdkafka for a minute
+// (brokers unreachable) where nothing looks at signals; a stop request then waited for all of it.
+// Nothing has been consumed or produced before the main loop, so there is nothing to drain or
+// commit: exit 0 at once, without closing the Kafka clients (which would wait for the brokers).
+class StartupSignals {
+ public:
+  StartupSignals(const sigset_t& signals, const daemon::Notifier& notifier)
+      : thread_([this, signals, &notifier] {
+          const timespec tick{0, 100'000'000};
+          while (!done_.load()) {
+            const int sig = sigtimedwait(&signals, nullptr, &tick);
+            if (sig != SIGTERM && sig != SIGINT) continue;
+            notifier.stopping("stopped during start-up");
+            log_info(std::string(sig == SIGTERM ? "SIGTERM" : "SIGINT") +
+                     " during start-up: exiting before anything was consumed");
+            std::_Exit(kExitOk);
+          }
+        }) {}
+  // Hands the signals back to the caller's thread (a signal arriving meanwhile stays pending).
+  ~StartupSignals() {
+    done_ = true;
+    thread_.join();
+  }
+  StartupSignals(const StartupSignals&) = delete;
+  StartupSignals& operator=(const StartupSignals&) = delete;
+
+ private:
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
+
 }  // namespace
 
 int run_daemon(const DaemonOptions& options) {
@@ -85,6 +118,7 @@ int run_daemon(const DaemonOptions& options) {
   const sigset_t signals = block_signals();
   const auto notifier = daemon::Notifier::from_environment();
   notifier.status("starting");
+  auto startup_signals = std::make_unique<StartupSignals>(signals, notifier);
 
   // 1. Kafka (embedded) — the last to stop.
   std::optional<kafka::MockCluster> cluster;
@@ -172,6 +206,7 @@ int run_daemon(const DaemonOptions& options) {
   IngestStats stats;
   std::thread ingest_thread([&] { stats = (*ingest)->run(manager, market_handle, stop); });
   health.beat(daemon::Health::market);
+  startup_signals.reset();  // from here on the loop below takes them
   notifier.ready("processing");
   log_info("ready");
   int exit_code = kExitOk;
