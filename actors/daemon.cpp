@@ -224,12 +224,13 @@ int run_daemon(const DaemonOptions& options) {
   auto market_handle = system.spawn(market, *engine);
   auto manager = system.spawn(tenant_manager, *engine, routers, std::chrono::milliseconds(1000));
 
-  // 5. The ingest thread, then READY and the watchdog.
+  // 5. The ingest thread, then READY and the watchdog. From the first message consumed a stop
+  // request drains: the loop below takes the signals (one arriving meanwhile stays pending).
+  startup_signals.reset();
   std::atomic<bool> stop{false};
   IngestStats stats;
   std::thread ingest_thread([&] { stats = (*ingest)->run(manager, market_handle, stop); });
   health.beat(daemon::Health::market);
-  startup_signals.reset();  // from here on the loop below takes them
   notifier.ready("processing");
   log_info("ready");
   int exit_code = kExitOk;
