@@ -50,7 +50,7 @@ TEST_CASE("repeat limiter: a message that stops and comes back later is written 
   CHECK(limiter.admit("F", "m", t0 + 100s) == std::optional<std::string>("m"));
 }
 
-TEST_CASE("repeat limiter: memory is bounded; the key seen longest ago is forgotten first", "[daemon][log]") {
+TEST_CASE("repeat limiter: memory is bounded, the key seen longest ago is forgotten first", "[daemon][log]") {
   RepeatLimiter limiter(30s, 2);
   CHECK(limiter.admit("F", "a", t0));
   CHECK(limiter.admit("F", "b", t0 + 1s));

@@ -20,7 +20,7 @@ std::size_t count(const std::string& text, const std::string& what) {
 }
 }  // namespace
 
-TEST_CASE("--print-config prints the shipped config/hanzo-hmmd.toml, byte for byte", "[hmmd][config]") {
+TEST_CASE("hanzo-hmmd --print-config prints the shipped config/hanzo-hmmd.toml, byte for byte", "[hmmd][config]") {
   const auto printed = hanzo::test::run_to_end({HANZO_HMMD_PATH, "--print-config"});
   REQUIRE(printed.status == 0);
   // On a difference: hanzo-hmmd --print-config > config/hanzo-hmmd.toml (and review the diff).
@@ -31,7 +31,7 @@ TEST_CASE("--print-config prints the shipped config/hanzo-hmmd.toml, byte for by
   CHECK(hanzo::test::run_to_end({HANZO_HMMD_PATH, "--config", file, "--check-config"}).status == 0);
 }
 
-TEST_CASE("secrets: never in --print-config; a secret file that cannot be read stops start-up with 78", "[hmmd][config]") {
+TEST_CASE("secrets: never in --print-config, and a secret file that cannot be read stops start-up with 78", "[hmmd][config]") {
   ScratchDir dir;
   dir.write("kafka-sasl-password", "pw-from-credentials-dir\n");
   const auto config = dir.write("c.toml",
@@ -80,7 +80,7 @@ TEST_CASE("librdkafka's lines carry journald priorities, repeats are held back, 
   CHECK_THAT(err, !Catch::Contains("pw-in-a-file"));
 }
 
-TEST_CASE("--print-topics prints docs/topics.md, byte for byte", "[hmmd][topics]") {
+TEST_CASE("hanzo-hmmd --print-topics prints docs/topics.md, byte for byte", "[hmmd][topics]") {
   const auto printed = hanzo::test::run_to_end({HANZO_HMMD_PATH, "--print-topics"});
   REQUIRE(printed.status == 0);
   // On a difference: hanzo-hmmd --print-topics > docs/topics.md (and review the diff).

@@ -11,7 +11,7 @@ using namespace std::chrono_literals;
 using hanzo::test::Child;
 using hanzo::test::ScratchDir;
 
-TEST_CASE("--version prints the CMake project version on both binaries and exits 0", "[hmmd]") {
+TEST_CASE("hanzo-hmmd and hanzo-hmm --version print the CMake project version on both binaries and exit 0", "[hmmd]") {
   const auto d = hanzo::test::run_to_end({HANZO_HMMD_PATH, "--version"});
   CHECK(d.status == 0);
   CHECK(d.out == std::string("hanzo-hmmd ") + HANZO_PROJECT_VERSION + "\n");
