@@ -4,7 +4,9 @@
 #include <signal.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <iostream>
+#include <memory>
 #include <thread>
 
 #include <caf/actor_system.hpp>
@@ -12,8 +14,11 @@
 #include <caf/send.hpp>
 
 #include "hanzo/hmm/daemon/config.hpp"
+#include "hanzo/hmm/daemon/log_limiter.hpp"
+#include "hanzo/hmm/kafka/log.hpp"
 #include "hanzo/hmm/daemon/metrics.hpp"
 #include "hanzo/hmm/daemon/notify.hpp"
+#include "hanzo/hmm/daemon/topics.hpp"
 #include "hanzo/hmm/kafka/mock_cluster.hpp"
 #include "ingest.hpp"
 #include "log.hpp"
@@ -70,6 +75,48 @@ sigset_t block_signals() {
   return set;
 }
 
+// librdkafka's lines through our logger, so journald files them at their priority (librdkafka's
+// level is a syslog severity), at most one of a kind per 30 s: a broker that is down is otherwise
+// reported every second by every client.
+void route_kafka_log() {
+  static daemon::RepeatLimiter limiter(std::chrono::seconds(30));
+  kafka::set_log_sink([](int level, std::string_view facility, std::string_view client, std::string_view message) {
+    if (auto line = limiter.admit(facility, message, daemon::RepeatLimiter::Clock::now()))
+      log_at(level, "kafka: " + std::string(client) + ": " + std::string(facility) + ": " + *line);
+  });
+}
+
+// SIGTERM/SIGINT before the main loop takes signals. Start-up can block in librdkafka for a minute
+// (brokers unreachable) where nothing looks at signals; a stop request then waited for all of it.
+// Nothing has been consumed or produced before the main loop, so there is nothing to drain or
+// commit: exit 0 at once, without closing the Kafka clients (which would wait for the brokers).
+class StartupSignals {
+ public:
+  StartupSignals(const sigset_t& signals, const daemon::Notifier& notifier)
+      : thread_([this, signals, &notifier] {
+          const timespec tick{0, 100'000'000};
+          while (!done_.load()) {
+            const int sig = sigtimedwait(&signals, nullptr, &tick);
+            if (sig != SIGTERM && sig != SIGINT) continue;
+            notifier.stopping("stopped during start-up");
+            log_info(std::string(sig == SIGTERM ? "SIGTERM" : "SIGINT") +
+                     " during start-up: exiting before anything was consumed");
+            std::_Exit(kExitOk);
+          }
+        }) {}
+  // Hands the signals back to the caller's thread (a signal arriving meanwhile stays pending).
+  ~StartupSignals() {
+    done_ = true;
+    thread_.join();
+  }
+  StartupSignals(const StartupSignals&) = delete;
+  StartupSignals& operator=(const StartupSignals&) = delete;
+
+ private:
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
+
 }  // namespace
 
 int run_daemon(const DaemonOptions& options) {
@@ -82,9 +129,19 @@ int run_daemon(const DaemonOptions& options) {
     std::cout << "configuration OK\n";
     return kExitOk;
   }
+  if (options.print_config) {
+    std::cout << daemon::render_config(*cfg);
+    return kExitOk;
+  }
+  if (options.print_topics) {
+    std::cout << daemon::render_topics(*cfg);
+    return kExitOk;
+  }
   const sigset_t signals = block_signals();
   const auto notifier = daemon::Notifier::from_environment();
   notifier.status("starting");
+  auto startup_signals = std::make_unique<StartupSignals>(signals, notifier);
+  route_kafka_log();
 
   // 1. Kafka (embedded) — the last to stop.
   std::optional<kafka::MockCluster> cluster;
@@ -171,7 +228,9 @@ int run_daemon(const DaemonOptions& options) {
   auto market_handle = system.spawn(market, *engine);
   auto manager = system.spawn(tenant_manager, *engine, routers, std::chrono::milliseconds(1000));
 
-  // 5. The ingest thread, then READY and the watchdog.
+  // 5. The ingest thread, then READY and the watchdog. From the first message consumed a stop
+  // request drains: the loop below takes the signals (one arriving meanwhile stays pending).
+  startup_signals.reset();
   IngestStats stats;
   std::thread ingest_thread([&] { stats = (*ingest)->run(manager, market_handle); });
   health.beat(daemon::Health::market);

@@ -20,6 +20,8 @@ struct DaemonOptions {
   std::optional<std::string> metrics_listen;  // --metrics-listen ADDR (overrides the config)
   bool embedded_kafka{false};                 // --embedded-kafka: librdkafka's mock cluster in-process
   bool check_config{false};                   // --check-config: validate and exit
+  bool print_config{false};                   // --print-config: documented TOML of the configuration
+  bool print_topics{false};                   // --print-topics: topics, ACLs and how to create them
   std::size_t scheduler_threads{0};           // CAF worker threads; 0: the number of cores
   std::string scheduler_policy{"sharing"};    // CAF scheduler: "sharing" or "stealing"
   // Benchmarks and tests only (hermetic runs without a signal):

@@ -34,5 +34,10 @@ std::string describe(std::exception_ptr e) noexcept {
 void log_info(std::string_view message) noexcept { write_line("<6>hanzo-hmmd: ", message); }
 void log_warning(std::string_view message) noexcept { write_line("<4>hanzo-hmmd: warning: ", message); }
 void log_error(std::string_view message) noexcept { write_line("<3>hanzo-hmmd: error: ", message); }
+void log_at(int priority, std::string_view message) noexcept {
+  const char* prefixes[] = {"<0>hanzo-hmmd: ", "<1>hanzo-hmmd: ", "<2>hanzo-hmmd: ", "<3>hanzo-hmmd: ",
+                            "<4>hanzo-hmmd: ", "<5>hanzo-hmmd: ", "<6>hanzo-hmmd: ", "<7>hanzo-hmmd: "};
+  write_line(prefixes[priority < 0 ? 0 : priority > 7 ? 7 : priority], message);
+}
 
 }  // namespace hanzo::hmm::actors

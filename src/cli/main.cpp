@@ -36,7 +36,8 @@ void print_usage() {
     name.resize(std::max<std::size_t>(name.size() + 2, 12), ' ');
     std::cout << "  " << name << c.summary << '\n';
   }
-  std::cout << "\nRun 'hanzo-hmm <command> --help' for the options of a command.\n"
+  std::cout << "\nRun 'hanzo-hmm <command> --help' for the options of a command; 'hanzo-hmm --version'\n"
+               "prints the version.\n"
                "Output is JSON on stdout; errors are one line on stderr with exit status 2.\n";
 }
 
@@ -48,6 +49,10 @@ int dispatch(int argc, char** argv) {
   }
   if (args[0] == "-h" || args[0] == "--help") {
     print_usage();
+    return 0;
+  }
+  if (args[0] == "--version") {
+    std::cout << "hanzo-hmm " << HANZO_HMM_VERSION << '\n';
     return 0;
   }
   for (const auto& c : kCommands)

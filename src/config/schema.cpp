@@ -1,11 +1,13 @@
 #include "hanzo/hmm/config/schema.hpp"
 #include "hanzo/hmm/detail/edit_distance.hpp"
+#include "entry.hpp"
 
 #include <boost/json.hpp>
 #include <algorithm>
 #include <cmath>
 #include <memory>
 #include <cstdio>
+#include <cstdint>
 
 namespace hanzo::hmm::config {
 namespace json = boost::json;
@@ -68,54 +70,69 @@ std::string Bounds::describe() const {
 }
 
 Schema& Schema::add(std::string key, std::string type, std::string description, std::string default_value,
-                    std::string bounds, Applier apply) {
-  entries_.push_back({{std::move(key), std::move(type), std::move(description), std::move(default_value), std::move(bounds)},
-                      std::move(apply),
-                      nullptr});
+                    std::string bounds, Applier apply, Current current) {
+  auto e = std::make_shared<Entry>();
+  e->info = {std::move(key), std::move(type), std::move(description), std::move(default_value), std::move(bounds)};
+  e->apply = std::move(apply);
+  e->current = std::move(current);
+  if (e->current) e->initial = e->current();
+  entries_.push_back(std::move(e));
   return *this;
 }
 
 Schema& Schema::number(std::string key, double& field, std::string description, Bounds b) {
-  return add(std::move(key), "number", std::move(description), fmt(field), b.describe(),
+  add(std::move(key), "number", std::move(description), fmt(field), b.describe(),
              [&field, b](const json::value& v, const std::string& where) -> Result<void> {
                auto x = bounded_number(v, b, where);
                if (!x) return std::move(x).error();
                field = *x;
                return {};
-             });
+             },
+             [&field] { return json::value(field); });
+  entries_.back()->info.range = b;
+  return *this;
 }
 
 Schema& Schema::optional_number(std::string key, std::optional<double>& field, std::string description, Bounds b) {
-  return add(std::move(key), "number", std::move(description), field ? fmt(*field) : "(unset)", b.describe(),
+  add(std::move(key), "number", std::move(description), field ? fmt(*field) : "(unset)", b.describe(),
              [&field, b](const json::value& v, const std::string& where) -> Result<void> {
                auto x = bounded_number(v, b, where);
                if (!x) return std::move(x).error();
                field = *x;
                return {};
-             });
+             },
+             [&field] { return field ? json::value(*field) : json::value(nullptr); });
+  entries_.back()->info.range = b;
+  return *this;
 }
 
 Schema& Schema::integer(std::string key, std::int64_t& field, std::string description, Bounds b) {
-  return add(std::move(key), "integer", std::move(description), std::to_string(field), b.describe(),
+  add(std::move(key), "integer", std::move(description), std::to_string(field), b.describe(),
              [&field, b](const json::value& v, const std::string& where) -> Result<void> {
                auto x = bounded_number(v, b, where);
                if (!x) return std::move(x).error();
                if (*x != std::floor(*x) || std::fabs(*x) > 9.0e15) return type_error(where, "an integer");
                field = static_cast<std::int64_t>(*x);
                return {};
-             });
+             },
+             [&field] { return json::value(field); });
+  entries_.back()->info.range = b;
+  return *this;
 }
 
 Schema& Schema::count(std::string key, std::size_t& field, std::string description, Bounds b) {
   if (!b.min) b.min = 0.0;
-  return add(std::move(key), "integer", std::move(description), std::to_string(field), b.describe(),
+  add(std::move(key), "integer", std::move(description), std::to_string(field), b.describe(),
              [&field, b](const json::value& v, const std::string& where) -> Result<void> {
                auto x = bounded_number(v, b, where);
                if (!x) return std::move(x).error();
                if (*x != std::floor(*x) || *x > 9.0e15) return type_error(where, "a whole number");
                field = static_cast<std::size_t>(*x);
                return {};
-             });
+             },
+             [&field] { return json::value(static_cast<std::uint64_t>(field)); });
+  entries_.back()->info.range = b;
+  return *this;
 }
 
 Schema& Schema::flag(std::string key, bool& field, std::string description) {
@@ -124,7 +141,8 @@ Schema& Schema::flag(std::string key, bool& field, std::string description) {
                if (!v.is_bool()) return type_error(where, "true or false");
                field = v.get_bool();
                return {};
-             });
+             },
+             [&field] { return json::value(field); });
 }
 
 Schema& Schema::text(std::string key, std::string& field, std::string description, std::vector<std::string> choices) {
@@ -138,7 +156,8 @@ Schema& Schema::text(std::string key, std::string& field, std::string descriptio
                  return make_error(Errc::invalid_value, where, "\"" + s + "\" is not " + allowed);
                field = std::move(s);
                return {};
-             });
+             },
+             [&field] { return json::value(field); });
 }
 
 Schema& Schema::optional_text(std::string key, std::optional<std::string>& field, std::string description) {
@@ -147,7 +166,8 @@ Schema& Schema::optional_text(std::string key, std::optional<std::string>& field
                if (!v.is_string()) return type_error(where, "a string");
                field = std::string(v.get_string());
                return {};
-             });
+             },
+             [&field] { return field ? json::value(*field) : json::value(nullptr); });
 }
 
 Schema& Schema::texts(std::string key, std::vector<std::string>& field, std::string description) {
@@ -164,13 +184,18 @@ Schema& Schema::texts(std::string key, std::vector<std::string>& field, std::str
                }
                field = std::move(out);
                return {};
+             },
+             [&field] {
+               json::array a;
+               for (const auto& x : field) a.emplace_back(x);
+               return json::value(std::move(a));
              });
 }
 
 Schema& Schema::numbers(std::string key, std::vector<double>& field, std::string description, Bounds each) {
   std::string def;
   for (double x : field) def += (def.empty() ? "" : ", ") + fmt(x);
-  return add(std::move(key), "array of numbers", std::move(description), "[" + def + "]", each.describe(),
+  add(std::move(key), "array of numbers", std::move(description), "[" + def + "]", each.describe(),
              [&field, each](const json::value& v, const std::string& where) -> Result<void> {
                if (!v.is_array()) return type_error(where, "an array of numbers");
                std::vector<double> out;
@@ -181,11 +206,18 @@ Schema& Schema::numbers(std::string key, std::vector<double>& field, std::string
                }
                field = std::move(out);
                return {};
+             },
+             [&field] {
+               json::array a;
+               for (double x : field) a.emplace_back(x);
+               return json::value(std::move(a));
              });
+  entries_.back()->info.range = each;
+  return *this;
 }
 
 Schema& Schema::rows(std::string key, std::vector<std::vector<double>>& field, std::string description, Bounds each) {
-  return add(std::move(key), "array of arrays of numbers", std::move(description),
+  add(std::move(key), "array of arrays of numbers", std::move(description),
              std::to_string(field.size()) + " rows", each.describe(),
              [&field, each](const json::value& v, const std::string& where) -> Result<void> {
                if (!v.is_array()) return type_error(where, "an array of arrays of numbers");
@@ -203,49 +235,75 @@ Schema& Schema::rows(std::string key, std::vector<std::vector<double>>& field, s
                }
                field = std::move(out);
                return {};
+             },
+             [&field] {
+               json::array a;
+               for (const auto& row : field) {
+                 json::array r;
+                 for (double x : row) r.emplace_back(x);
+                 a.emplace_back(std::move(r));
+               }
+               return json::value(std::move(a));
              });
+  entries_.back()->info.range = each;
+  return *this;
 }
 
 Schema& Schema::passthrough(std::string key, std::vector<std::pair<std::string, std::string>>& field,
-                            std::string description) {
-  return add(std::move(key), "table of strings", std::move(description), "{}", "",
-             [&field](const json::value& v, const std::string& where) -> Result<void> {
-               if (!v.is_object()) return type_error(where, "a table");
-               // Flattens nested tables back into dotted keys: [kafka] sasl.mechanism = "..."
-               // parses as nested objects in TOML but librdkafka wants "sasl.mechanism".
-               std::function<Result<void>(const json::object&, const std::string&)> walk =
-                   [&](const json::object& o, const std::string& prefix) -> Result<void> {
-                 for (const auto& kv : o) {
-                   const std::string k = prefix.empty() ? std::string(kv.key()) : prefix + "." + std::string(kv.key());
-                   if (kv.value().is_object()) {
-                     if (auto ok = walk(kv.value().get_object(), k); !ok) return ok;
-                   } else if (kv.value().is_array() || kv.value().is_null()) {
-                     return type_error(where + "." + k, "a string, number or boolean");
-                   } else {
-                     field.emplace_back(k, scalar_text(kv.value()));
-                   }
-                 }
-                 return {};
-               };
-               return walk(v.get_object(), "");
-             });
+                            std::string description, PassthroughDoc doc) {
+  add(std::move(key), "table of strings", std::move(description), "{}", "",
+      [&field](const json::value& v, const std::string& where) -> Result<void> {
+        if (!v.is_object()) return type_error(where, "a table");
+        // Flattens nested tables back into dotted keys: [kafka] sasl.mechanism = "..."
+        // parses as nested objects in TOML but librdkafka wants "sasl.mechanism".
+        std::vector<std::pair<std::string, std::string>> out;
+        std::function<Result<void>(const json::object&, const std::string&)> walk =
+            [&](const json::object& o, const std::string& prefix) -> Result<void> {
+          for (const auto& kv : o) {
+            const std::string k = prefix.empty() ? std::string(kv.key()) : prefix + "." + std::string(kv.key());
+            if (kv.value().is_object()) {
+              if (auto ok = walk(kv.value().get_object(), k); !ok) return ok;
+            } else if (kv.value().is_array() || kv.value().is_null()) {
+              return type_error(where + "." + k, "a string, number or boolean");
+            } else {
+              out.emplace_back(k, scalar_text(kv.value()));
+            }
+          }
+          return {};
+        };
+        if (auto ok = walk(v.get_object(), ""); !ok) return ok;
+        field = std::move(out);
+        return {};
+      },
+      [&field] {
+        json::object o;
+        for (const auto& [k, v] : field) o[k] = v;
+        return json::value(std::move(o));
+      });
+  entries_.back()->kind = Entry::Kind::passthrough;
+  entries_.back()->passthrough = std::move(doc);
+  return *this;
 }
 
 Schema& Schema::table(std::string key, std::string description, const std::function<void(Schema&)>& build) {
   auto inner = std::make_shared<Schema>();
   build(*inner);
   add(std::move(key), "table", std::move(description), "", "",
-      [inner](const json::value& v, const std::string& where) { return inner->apply(v, where); });
-  entries_.back().nested = [inner](std::vector<OptionInfo>& out, const std::string& prefix) {
-    auto more = inner->describe(prefix);
-    out.insert(out.end(), more.begin(), more.end());
-  };
+      [inner](const json::value& v, const std::string& where) { return inner->apply(v, where); },
+      [inner] { return inner->current(); });
+  entries_.back()->kind = Entry::Kind::table;
+  entries_.back()->inner = inner;
   return *this;
 }
 
 Schema& Schema::tables_erased(std::string key, std::string description, std::function<void(std::size_t)> resize,
                               std::function<void(Schema&, std::size_t)> build_element,
-                              std::function<void(Schema&)> build_sample) {
+                              std::function<std::size_t()> size, std::function<void(Schema&)> build_sample) {
+  auto elements = [build_element, size] {
+    std::vector<Schema> out(size());
+    for (std::size_t i = 0; i < out.size(); ++i) build_element(out[i], i);
+    return out;
+  };
   add(std::move(key), "array of tables", std::move(description), "", "",
       [resize, build_element](const json::value& v, const std::string& where) -> Result<void> {
         if (!v.is_array()) return type_error(where, "an array of tables");
@@ -257,13 +315,15 @@ Schema& Schema::tables_erased(std::string key, std::string description, std::fun
           if (auto ok = element.apply(arr[i], where + "[" + std::to_string(i) + "]"); !ok) return ok;
         }
         return {};
+      },
+      [elements] {
+        json::array a;
+        for (const auto& e : elements()) a.push_back(e.current());
+        return json::value(std::move(a));
       });
-  entries_.back().nested = [build_sample](std::vector<OptionInfo>& out, const std::string& prefix) {
-    Schema sample;
-    build_sample(sample);
-    auto more = sample.describe(prefix);
-    out.insert(out.end(), more.begin(), more.end());
-  };
+  entries_.back()->kind = Entry::Kind::tables;
+  entries_.back()->elements = elements;
+  entries_.back()->sample = std::move(build_sample);
   return *this;
 }
 
@@ -274,12 +334,12 @@ Result<void> Schema::apply(const json::value& document, const std::string& path)
     const std::string where = join(path, key);
     const Entry* entry = nullptr;
     for (const auto& e : entries_)
-      if (e.info.key == key) entry = &e;
+      if (e->info.key == key) entry = e.get();
     if (!entry) {
       std::string hint;
       std::size_t best = 3;
       for (const auto& e : entries_)
-        if (const auto d = hanzo::hmm::detail::edit_distance(key, e.info.key); d < best) best = d, hint = e.info.key;
+        if (const auto d = hanzo::hmm::detail::edit_distance(key, e->info.key); d < best) best = d, hint = e->info.key;
       return make_error(Errc::invalid_value, where,
                         "unknown option" + (hint.empty() ? std::string() : " (did you mean \"" + hint + "\"?)"));
     }
@@ -291,18 +351,31 @@ Result<void> Schema::apply(const json::value& document, const std::string& path)
 std::vector<OptionInfo> Schema::describe(const std::string& prefix) const {
   std::vector<OptionInfo> out;
   for (const auto& e : entries_) {
-    OptionInfo info = e.info;
-    info.key = join(prefix, e.info.key);
-    if (e.nested) {
-      const bool array = info.type == "array of tables";
-      out.push_back(info);
-      e.nested(out, info.key + (array ? "[]" : ""));
-    } else {
-      out.push_back(std::move(info));
+    OptionInfo info = e->info;
+    info.key = join(prefix, e->info.key);
+    const std::string key = info.key;
+    out.push_back(std::move(info));
+    std::vector<OptionInfo> more;
+    if (e->kind == Entry::Kind::table) {
+      more = e->inner->describe(key);
+    } else if (e->kind == Entry::Kind::tables) {
+      Schema sample;
+      e->sample(sample);
+      more = sample.describe(key + "[]");
     }
+    out.insert(out.end(), more.begin(), more.end());
   }
   return out;
 }
+
+json::value Schema::current() const {
+  json::object o;
+  for (const auto& e : entries_)
+    if (auto v = e->current(); !v.is_null()) o[e->info.key] = std::move(v);
+  return json::value(std::move(o));
+}
+
+Result<void> Schema::check() const { return apply(current()); }
 
 std::string render_toml(const std::vector<OptionInfo>& options) {
   std::string out;

@@ -2,6 +2,10 @@
 
 #include <boost/json.hpp>
 #include <array>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string_view>
 
 namespace hanzo::hmm::daemon {
@@ -20,9 +24,51 @@ Error invalid(std::string where, std::string message) {
   return make_error(Errc::invalid_value, std::move(where), std::move(message));
 }
 
+constexpr std::string_view kFileSuffix = "_file";
+constexpr std::string_view kCredentials = "${CREDENTIALS_DIRECTORY}";
+
+// "sasl.password_file" -> "sasl.password"; empty if `name` is no _file key.
+std::string file_target(const std::string& name) {
+  if (name.size() <= kFileSuffix.size() || !name.ends_with(kFileSuffix)) return {};
+  return name.substr(0, name.size() - kFileSuffix.size());
+}
+
+Result<std::string> read_secret(const std::string& key, const std::string& spec) {
+  std::string path = spec;
+  if (const auto at = path.find(kCredentials); at != std::string::npos) {
+    const char* dir = std::getenv("CREDENTIALS_DIRECTORY");
+    if (!dir || !*dir)
+      return invalid(key, "\"" + spec + "\" needs $CREDENTIALS_DIRECTORY, which is unset: run under systemd with "
+                          "LoadCredential= (see the unit), or give a plain path");
+    path.replace(at, kCredentials.size(), dir);
+  }
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec))
+    return make_error(Errc::io_error, key, "the secret file \"" + path + "\" does not exist or is not a regular file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(Errc::io_error, key, "cannot read the secret file \"" + path + "\"");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) return make_error(Errc::io_error, key, "cannot read the secret file \"" + path + "\"");
+  std::string value = ss.str();
+  // Files written by editors and echo end in a newline that is no part of the secret.
+  if (value.ends_with("\r\n")) value.resize(value.size() - 2);
+  else if (value.ends_with('\n')) value.pop_back();
+  if (value.empty()) return invalid(key, "the secret file \"" + path + "\" is empty");
+  return value;
+}
+
 Result<void> validate_kafka(const DaemonConfig& c) {
-  for (const auto& [key, value] : c.kafka)
+  for (const auto& [key, value] : c.kafka) {
     if (property_name(key).empty()) return invalid("kafka." + key, "empty property name");
+    const std::string target = file_target(property_name(key));
+    if (target.empty()) continue;
+    if (c.sets_kafka_property(target))
+      return invalid("kafka." + key, "\"" + target + "\" is set too: give the secret one way");
+    bool read = false;
+    for (const auto& [k, v] : c.kafka_secrets) read = read || k == target;
+    if (!read) return invalid("kafka." + key, "not read: DaemonConfig::read_secret_files() was not called");
+  }
   // The consumer refuses these too; checking here lets --check-config catch them.
   for (const auto& [key, value] : c.kafka_properties())
     if ((key == "enable.auto.commit" || key == "enable.auto.offset.store") && value != "false")
@@ -78,30 +124,13 @@ Result<void> validate_topics(const Topics& t) {
   return {};
 }
 
-// The [daemon] bounds are declared once, in config_schema.cpp: re-applying the current values
-// through that declaration checks a config built in code exactly as a file would be.
-Result<void> validate_daemon_bounds(const DaemonConfig& c) {
-  json::object d;
-  d["max_resident_tenants"] = c.max_resident_tenants;
-  d["tenant_idle_seconds"] = c.tenant_idle_seconds;
-  d["router_actors"] = c.router_actors;
-  d["max_in_flight"] = c.max_in_flight;
-  d["resume_in_flight"] = c.resume_in_flight;
-  d["max_message_bytes"] = c.max_message_bytes;
-  d["max_tenant_id_bytes"] = c.max_tenant_id_bytes;
-  d["shutdown_timeout_seconds"] = c.shutdown_timeout_seconds;
-  d["commit_interval_seconds"] = c.commit_interval_seconds;
-  json::object p;
-  p["guarantee"] = c.guarantee;
-  p["transaction_max_messages"] = c.transaction_max_messages;
-  p["transaction_max_seconds"] = c.transaction_max_seconds;
-  DaemonConfig scratch;
+// Every declared bound and choice, checked on the values as they are now: a configuration built
+// in code (tests, --metrics-listen) is held to the same declaration as a file.
+Result<void> check_declared(const DaemonConfig& c) {
+  DaemonConfig copy = c;
   config::Schema s;
-  declare(s, scratch);
-  json::object doc;
-  doc["daemon"] = std::move(d);
-  doc["processing"] = std::move(p);
-  return s.apply(doc);
+  declare(s, copy);
+  return s.check();
 }
 
 Result<DaemonConfig> from_document(Result<json::value> doc, const std::string& source) {
@@ -110,6 +139,7 @@ Result<DaemonConfig> from_document(Result<json::value> doc, const std::string& s
   config::Schema s;
   declare(s, c);
   if (auto ok = s.apply(*doc); !ok) return std::move(std::move(ok).error().in_source(source));
+  if (auto ok = c.read_secret_files(); !ok) return std::move(std::move(ok).error().in_source(source));
   if (auto ok = c.validate(); !ok) return std::move(std::move(ok).error().in_source(source));
   return c;
 }
@@ -158,11 +188,40 @@ void DaemonConfig::use_embedded_cluster(const std::string& bootstrap) {
 }
 
 kafka::Config DaemonConfig::kafka_properties() const {
-  // Each property once, in first-set order, with its last value: what librdkafka ends up with,
-  // and readable when logged.
+  // Each property once, in first-set order, with its last value: what librdkafka ends up with.
   kafka::Config out = default_kafka_properties();
-  for (const auto& [key, value] : kafka) kafka::set_property(out, property_name(key), value);
+  for (const auto& [key, value] : kafka)
+    if (file_target(property_name(key)).empty()) kafka::set_property(out, property_name(key), value);
+  for (const auto& [key, value] : kafka_secrets) kafka::set_property(out, key, value);
   return out;
+}
+
+Result<void> DaemonConfig::read_secret_files() {
+  kafka_secrets.clear();
+  for (const auto& [key, value] : kafka) {
+    const std::string target = file_target(property_name(key));
+    if (target.empty()) continue;
+    auto secret = read_secret("kafka." + property_name(key), value);
+    if (!secret) return std::move(secret).error();
+    kafka_secrets.emplace_back(target, std::move(*secret));
+  }
+  return {};
+}
+
+bool is_secret_property(std::string_view name) {
+  constexpr std::string_view prefix = "kafka.";
+  if (name.starts_with(prefix)) name.remove_prefix(prefix.size());
+  for (std::string_view s : {"sasl.password", "ssl.key.password", "ssl.key.pem", "ssl.keystore.password",
+                             "sasl.oauthbearer.client.secret", "sasl.oauthbearer.config", "ssl_key"})
+    if (name == s) return true;
+  return false;
+}
+
+bool is_daemon_document(const json::value& document) {
+  if (!document.is_object()) return false;
+  for (const char* section : {"kafka", "topics", "metrics", "daemon", "processing"})
+    if (document.get_object().contains(section)) return true;
+  return false;
 }
 
 Result<void> DaemonConfig::validate() const {
@@ -170,7 +229,7 @@ Result<void> DaemonConfig::validate() const {
   if (auto ok = validate_kafka(*this); !ok) return ok;
   if (auto ok = validate_topics(topics); !ok) return ok;
   if (auto ok = parse_listen_address(metrics_listen, "metrics.listen"); !ok) return std::move(ok).error();
-  if (auto ok = validate_daemon_bounds(*this); !ok) return ok;
+  if (auto ok = check_declared(*this); !ok) return ok;
   // Hysteresis needs a gap: resuming at the pause threshold would flap every message.
   if (resume_in_flight >= max_in_flight)
     return invalid("daemon.resume_in_flight",

@@ -10,17 +10,22 @@
 namespace {
 
 constexpr std::string_view kUsage = R"(usage: hanzo-hmmd [--config FILE] [--metrics-listen HOST:PORT] [--embedded-kafka]
-                  [--check-config] [--threads N] [--scheduler sharing|stealing]
+                  [--check-config] [--print-config] [--print-topics] [--threads N]
+                  [--scheduler sharing|stealing] [--version]
 
   --config FILE             TOML configuration (see config/hanzo-hmmd.toml); default: built-in defaults
   --metrics-listen ADDR     serve /metrics on ADDR (overrides metrics.listen; port 0 picks one)
   --embedded-kafka          start librdkafka's mock cluster in-process and print
                             "bootstrap.servers=HOST:PORT" on stdout (no broker needed)
   --check-config            validate the configuration and exit (78 if invalid)
+  --print-config            print the configuration as documented TOML (every key, its
+                            description and value; secrets are not printed) and exit
+  --print-topics            print the Kafka topics, ACLs and provisioning commands and exit
+  --version                 print the version and exit
   --threads N               actor scheduler threads (default: number of cores)
   --scheduler POLICY        actor scheduler: sharing (default; idle workers sleep) or stealing
 
-Exit status: 0 after an orderly SIGTERM/SIGINT, 78 for configuration errors, 64 for usage
+Exit status: 0 after an orderly SIGTERM/SIGINT (also one received during start-up), 78 for configuration errors, 64 for usage
 errors, 1 for runtime failures.
 )";
 
@@ -62,6 +67,13 @@ int main(int argc, char** argv) {
         return kExitUsage;
       }
       o.scheduler_policy = v;
+    } else if (a == "--print-config") {
+      o.print_config = true;
+    } else if (a == "--print-topics") {
+      o.print_topics = true;
+    } else if (a == "--version") {
+      std::cout << "hanzo-hmmd " << HANZO_HMM_VERSION << '\n';
+      return kExitOk;
     } else if (a == "-h" || a == "--help") {
       std::cout << kUsage;
       return kExitOk;

@@ -168,6 +168,7 @@ Result<Consumer> Consumer::create(const Config& config, RebalanceCallbacks callb
   auto impl = std::make_unique<Impl>();
   impl->callbacks = std::move(callbacks);
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  detail::route_log(conf);
   const Config defaults = {{"partition.assignment.strategy", "range"},
                            {"auto.offset.reset", "earliest"},
                            {"enable.auto.commit", "false"},

@@ -2,7 +2,11 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <memory>
+#include <mutex>
 #include <string_view>
+
+#include "hanzo/hmm/kafka/log.hpp"
 
 namespace hanzo::hmm::kafka {
 
@@ -10,6 +14,21 @@ std::optional<std::string_view> find_header(const Headers& headers, std::string_
   for (auto it = headers.rbegin(); it != headers.rend(); ++it)
     if (it->key == key) return std::string_view(it->value);
   return std::nullopt;
+}
+
+namespace {
+std::mutex log_mutex;
+std::shared_ptr<const LogSink> log_sink;  // null: librdkafka prints to stderr itself
+
+std::shared_ptr<const LogSink> current_sink() {
+  std::lock_guard lock(log_mutex);
+  return log_sink;
+}
+}  // namespace
+
+void set_log_sink(LogSink sink) {
+  std::lock_guard lock(log_mutex);
+  log_sink = sink ? std::make_shared<const LogSink>(std::move(sink)) : nullptr;
 }
 
 namespace detail {
@@ -32,6 +51,15 @@ Result<void> set(rd_kafka_conf_t* conf, const std::string& key, const std::strin
   if (rd_kafka_conf_set(conf, strip(key).c_str(), value.c_str(), errstr, sizeof errstr) != RD_KAFKA_CONF_OK)
     return make_error(Errc::invalid_value, key, errstr);
   return {};
+}
+
+void route_log(rd_kafka_conf_t* conf) {
+  if (!current_sink()) return;
+  rd_kafka_conf_set_log_cb(conf, [](const rd_kafka_t* rk, int level, const char* facility, const char* message) {
+    // Looked up per line: a sink replaced later (tests) is used by existing clients too.
+    if (const auto sink = current_sink())
+      (*sink)(level, facility ? facility : "", rk ? rd_kafka_name(rk) : "", message ? message : "");
+  });
 }
 
 Result<void> apply(rd_kafka_conf_t* conf, const Config& config) {

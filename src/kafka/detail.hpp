@@ -26,6 +26,8 @@ Error kafka_error(std::string where, rd_kafka_resp_err_t err, const std::string&
 
 // Sets one property; the Error names the key as the user wrote it.
 Result<void> set(rd_kafka_conf_t* conf, const std::string& key, const std::string& value);
+// Sends the client's log lines to the sink of set_log_sink(), if one is installed.
+void route_log(rd_kafka_conf_t* conf);
 // Applies a Config (stripping "kafka." prefixes).
 Result<void> apply(rd_kafka_conf_t* conf, const Config& config);
 // The value `key` ends up with in `config` (after prefix stripping), if any.

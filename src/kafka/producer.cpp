@@ -86,6 +86,7 @@ Result<Producer> Producer::create(const Config& config, DeliveryCallback on_deli
   auto impl = std::make_unique<Impl>();
   impl->on_delivery = std::move(on_delivery);
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  detail::route_log(conf);
   if (auto r = detail::apply(conf, config); !r) {
     rd_kafka_conf_destroy(conf);
     return std::move(r).error();

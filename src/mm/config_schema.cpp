@@ -130,7 +130,8 @@ void declare(Schema& s, MarketMakerConfig& c) {
                        between(1, tenant::TenantParams::kMaxFeedbackWindow))
                    .table("adapter", "BitDelta habit adapter",
                        [&](Schema& u) {
-                         u.number("learning_rate", c.tenants.adapter.learning_rate, "step per unit reward", greater_than(0.0))
+                         u.number("learning_rate", c.tenants.adapter.learning_rate,
+                                  "step per unit reward; 0 freezes the adapters (habits stay as restored)", at_least(0.0))
                              .number("clip", c.tenants.adapter.clip, "bound on each working-delta entry", greater_than(0.0));
                        })
                    .table("regime", "tenant-regime HMM (exploration, exploitation, crisis, transition)",

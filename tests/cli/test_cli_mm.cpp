@@ -111,3 +111,29 @@ TEST_CASE("cli config: describe lists options, check validates files", "[cli][mm
   CHECK(bad.status == 2);
   CHECK_THAT(bad.err, Catch::Contains("c.toml") && Catch::Contains("models[0].name"));
 }
+
+TEST_CASE("cli config: --check takes hanzo-hmmd's file too, by its sections or --daemon", "[cli][mm]") {
+  TempDir dir;
+  // The shipped daemon file: recognised by its [kafka]/[topics]/... sections.
+  const auto shipped = run_cli({"config", "--check", std::string(HANZO_CONFIG_DIR) + "/hanzo-hmmd.toml"});
+  INFO(shipped.err);
+  REQUIRE(shipped.status == 0);
+  const auto ok = output_of(shipped);
+  CHECK(ok.at("kind").as_string() == "daemon");
+  CHECK(ok.at("models").to_number<double>() == 12);
+  // The daemon's own checks apply: its bounds and cross-checks name the key.
+  const auto bad = run_cli({"config", "--check", dir.write("d.toml", "[daemon]\nmax_in_flight = 10\nresume_in_flight = 10\n")});
+  CHECK(bad.status == 2);
+  CHECK_THAT(bad.err, Catch::Contains("d.toml") && Catch::Contains("daemon.resume_in_flight"));
+  // A MarketMaker-only file is still one, unless --daemon says otherwise (both accept it).
+  const auto mm_only = dir.write("m.toml", "[market]\nlambda = 0.01\n");
+  CHECK(output_of(run_cli({"config", "--check", mm_only})).at("kind").as_string() == "market_maker");
+  CHECK(output_of(run_cli({"config", "--check", mm_only, "--daemon"})).at("kind").as_string() == "daemon");
+  // The CLI's MarketMaker check alone would have refused the daemon's sections.
+  const auto wrong = run_cli({"config", "--check", dir.write("w.toml", "[daemon]\nrouter_actors = 0\n")});
+  CHECK(wrong.status == 2);
+  CHECK_THAT(wrong.err, Catch::Contains("daemon.router_actors") && Catch::Contains(">= 1"));
+  const auto describe = run_cli({"config", "--describe", "--daemon"});
+  CHECK(describe.status == 0);
+  CHECK_THAT(describe.out, Catch::Contains("# daemon.max_in_flight (integer)") && Catch::Contains("# market.lambda"));
+}

@@ -4,7 +4,9 @@
 
 #include <boost/json.hpp>
 #include <cmath>
+#include <fstream>
 #include <map>
+#include <sstream>
 
 #include "hanzo/hmm/daemon/config.hpp"
 
@@ -93,17 +95,119 @@ TEST_CASE("daemon config: the shipped example loads and equals the built-in defa
   INFO((loaded ? std::string() : loaded.error().to_string()));
   REQUIRE(loaded);
   compare(*loaded, DaemonConfig{});
-  // The example documents every daemon option and the sections operators edit, not an empty file.
-  const auto doc = config::parse_toml_file(path).value().as_object();
-  for (const char* section : {"kafka", "topics", "metrics", "daemon", "market", "router", "tenants", "classes", "models"})
-    CHECK(doc.contains(section));
-  for (const char* k : {"ticks", "requests", "feedback", "decisions", "prices", "dlq"}) CHECK(doc.at("topics").as_object().contains(k));
-  CHECK(doc.at("metrics").as_object().contains("listen"));
-  for (const char* k : {"max_resident_tenants", "tenant_idle_seconds", "router_actors", "max_in_flight", "resume_in_flight",
-                        "max_message_bytes", "max_tenant_id_bytes", "shutdown_timeout_seconds", "commit_interval_seconds",
-                        "changelog_full_every"})
-    CHECK(doc.at("daemon").as_object().contains(k));
-  CHECK(as_map(loaded->kafka).count("bootstrap.servers") == 1);
+  // It is generated from the declaration: every option, its description and its default.
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  CHECK(text.str() == daemon::render_config(DaemonConfig{}));  // else: hanzo-hmmd --print-config > config/hanzo-hmmd.toml
+}
+
+TEST_CASE("daemon config: the rendered file reads back as the same configuration", "[daemon][config]") {
+  auto changed = daemon::daemon_config_from_toml(R"([kafka]
+"bootstrap.servers" = "broker-1:9093,broker-2:9093"
+"sasl.password" = "hunter2-not-printed"
+[daemon]
+max_in_flight = 5000
+resume_in_flight = 4000
+tenant_idle_seconds = 0.1
+[market]
+kappa = 2.5
+[tenants.adapter]
+learning_rate = 0
+[[classes]]
+id = "only"
+weight = 1
+supply = 10
+credits = 20
+memory_gb = 1
+[[models]]
+name = "m \"quoted\""
+provider = "p"
+compute_class = "only"
+memory_gb = 1
+tokens_per_second = 10
+latency_ms = 100
+latency_sigma = 0.3
+quality = 0.5
+success_rate = 0.9
+region = "r"
+)",
+                                                 "c.toml");
+  INFO((changed ? std::string() : changed.error().to_string()));
+  REQUIRE(changed);
+  const std::string text = daemon::render_config(*changed);
+  CHECK_THAT(text, Catch::Contains("max_in_flight = 5000") && Catch::Contains("default 100000"));
+  CHECK_THAT(text, Catch::Contains("kappa = 2.5") && Catch::Contains("learning_rate = 0.0"));
+  // The secret is left out, visibly; the configured non-secret key is there, the built-in ones commented.
+  CHECK_THAT(text, !Catch::Contains("hunter2"));
+  CHECK_THAT(text, Catch::Contains("# \"sasl.password\" is set (a secret: not printed)"));
+  CHECK_THAT(text, Catch::Contains("\"bootstrap.servers\" = \"broker-1:9093,broker-2:9093\""));
+  CHECK_THAT(text, Catch::Contains("# \"group.id\" = \"hanzo-hmmd\"  # built in"));
+  // Everything but the secret reads back unchanged.
+  auto again = daemon::daemon_config_from_toml(text, "rendered.toml");
+  INFO((again ? std::string() : again.error().to_string()));
+  REQUIRE(again);
+  DaemonConfig want = *changed;
+  want.kafka = {{"bootstrap.servers", "broker-1:9093,broker-2:9093"}};
+  compare(*again, want);
+  CHECK(again->engine.market.kappa == 2.5);
+  CHECK(again->engine.tenants.adapter.learning_rate == 0.0);
+  CHECK(again->engine.models.at(0).name == "m \"quoted\"");
+  CHECK(daemon::render_config(*again) == daemon::render_config(want));
+}
+
+// Not a list of keys: every numeric bound declared anywhere in the daemon's configuration is
+// tried just outside its range, and the error must name that key and that bound.
+TEST_CASE("daemon config: every declared bound is enforced and named, from the declaration", "[daemon][config]") {
+  DaemonConfig defaults;
+  config::Schema s;
+  daemon::declare(s, defaults);
+  std::size_t tried = 0;
+  for (const auto& o : s.describe()) {
+    if (o.key.find("[]") != std::string::npos || o.type.rfind("array", 0) == 0) continue;
+    const auto& r = o.range;
+    for (int side = 0; side < 2; ++side) {
+      const auto& limit = side == 0 ? r.min : r.max;
+      if (!limit) continue;
+      const bool exclusive = side == 0 ? r.min_exclusive : r.max_exclusive;
+      // Just outside: the bound itself when exclusive, else one step beyond (integers need a whole step).
+      const double step = o.type == "integer" ? 1.0 : std::max(1e-6, std::fabs(*limit) * 1e-3);
+      const double bad = exclusive ? *limit : (side == 0 ? *limit - step : *limit + step);
+      // The dotted key as a nested document: a.b.c = bad
+      boost::json::value doc = bad;
+      std::vector<std::string> parts;
+      for (std::size_t i = 0, j; i <= o.key.size(); i = j + 1) {
+        j = o.key.find('.', i);
+        if (j == std::string::npos) j = o.key.size();
+        parts.push_back(o.key.substr(i, j - i));
+      }
+      for (auto it = parts.rbegin(); it != parts.rend(); ++it) {
+        boost::json::object wrap;
+        wrap[*it] = std::move(doc);
+        doc = std::move(wrap);
+      }
+      INFO(o.key << " = " << bad);
+      DaemonConfig c;
+      config::Schema t;
+      daemon::declare(t, c);
+      auto applied = t.apply(doc);
+      REQUIRE_FALSE(applied);
+      CHECK(applied.error().where == o.key);
+      CHECK_THAT(applied.error().message, Catch::Contains(r.describe()));
+      ++tried;
+    }
+  }
+  CHECK(tried >= 60);  // the daemon's and the MarketMaker's bounds, not a handful
+}
+
+TEST_CASE("daemon config: adapters may be frozen (learning_rate = 0), not reversed", "[daemon][config]") {
+  auto frozen = daemon::daemon_config_from_toml("[tenants.adapter]\nlearning_rate = 0\n", "c.toml");
+  INFO((frozen ? std::string() : frozen.error().to_string()));
+  REQUIRE(frozen);
+  CHECK(frozen->engine.tenants.adapter.learning_rate == 0.0);
+  const Error e = error_of("[tenants.adapter]\nlearning_rate = -0.1\n");
+  CHECK(e.where == "c.toml: tenants.adapter.learning_rate");
+  CHECK_THAT(e.message, Catch::Contains(">= 0"));
 }
 
 TEST_CASE("daemon config: kafka keys pass through to librdkafka, nested or quoted, overriding defaults", "[daemon][config]") {
@@ -300,7 +404,7 @@ TEST_CASE("daemon config: every option is declared with a description, default a
   CHECK(opts.count("market.lambda") == 1);  // the MarketMaker's options are all there
   CHECK(opts.count("models[].tokens_per_second") == 1);
   CHECK(opts.at("kafka").type == "table of strings");
-  CHECK_THAT(opts.at("kafka").description, Catch::Contains("bootstrap.servers = localhost:9092"));
+  CHECK_THAT(opts.at("kafka").description, Catch::Contains("PROPERTY_file"));
   CHECK(opts.at("topics.decisions").default_value == "\"hanzo.hmm.decisions\"");
   CHECK(opts.at("metrics.listen").default_value == "\"127.0.0.1:9464\"");
   CHECK(opts.at("daemon.max_in_flight").default_value == "100000");

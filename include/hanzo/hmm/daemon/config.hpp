@@ -31,6 +31,8 @@ struct DaemonConfig {
   // [kafka]: every key passes to librdkafka (both the consumer and the producer) unchanged, so
   // SASL/TLS need no code. Defaults: bootstrap.servers=localhost:9092, group.id=hanzo-hmmd.
   kafka::Config kafka;
+  // PROPERTY_file keys of `kafka`, read: (PROPERTY, contents). Filled by the loaders; never printed.
+  kafka::Config kafka_secrets;
   Topics topics;                                  // [topics]
   std::string metrics_listen{"127.0.0.1:9464"};   // [metrics] listen: HOST:PORT (port 0: any free port)
   // [daemon]
@@ -53,8 +55,12 @@ struct DaemonConfig {
   // Every layer's checks plus the daemon's cross-checks (resume_in_flight < max_in_flight, a
   // parseable metrics address, distinct topic names). Errors name the file key.
   Result<void> validate() const;
-  // The librdkafka properties to use: defaults first, then `kafka` (a configured key overrides).
+  // The librdkafka properties to use: defaults first, then `kafka` (a configured key overrides;
+  // PROPERTY_file keys give way to the secrets read from their files).
   kafka::Config kafka_properties() const;
+  // Reads every PROPERTY_file key's file into kafka_secrets (${CREDENTIALS_DIRECTORY} expanded);
+  // errors name the key and the path. The loaders call it; code that sets _file keys must too.
+  Result<void> read_secret_files();
   // Whether [kafka] sets `property` (with or without the "kafka." prefix).
   bool sets_kafka_property(std::string_view property) const;
   // Whether it sets any of `aliases` (librdkafka's names for one setting, e.g. linger.ms and
@@ -69,8 +75,17 @@ struct DaemonConfig {
 // kafka_properties() starts from before the configured [kafka] keys.
 kafka::Config default_kafka_properties();
 
-// Declares every option of `c` into `s`: the MarketMaker's keys plus kafka, topics, metrics, daemon.
+// Declares every option of `c` into `s`: kafka, topics, metrics, daemon, processing, then the
+// MarketMaker's keys. The one place a daemon option's type, default, bounds and description live.
 void declare(config::Schema& s, DaemonConfig& c);
+// `c` as the documented TOML file (--print-config; config/hanzo-hmmd.toml is this for the
+// defaults). Secret kafka values are left out.
+std::string render_config(const DaemonConfig& c);
+// librdkafka properties whose values are secrets: never printed.
+bool is_secret_property(std::string_view name);
+// Whether a parsed document is a daemon file (has a daemon-only section) rather than a
+// MarketMaker-only one: `hanzo-hmm config --check` tells them apart with it.
+bool is_daemon_document(const boost::json::value& document);
 // Defaults, then the document's values, then validate(). `source` names the file in errors.
 Result<DaemonConfig> daemon_config_from_toml(const std::string& text, const std::string& source);
 Result<DaemonConfig> load_daemon_config(const std::string& path);
