@@ -6,7 +6,7 @@
 
 using namespace parts_test;
 
-TEST_CASE("delivery: results acknowledge their inputs; the commit carries a restore point", "[actors][delivery][cluster]") {
+TEST_CASE("delivery: results acknowledge their inputs, and the commit carries a restore point", "[actors][delivery][cluster]") {
   Parts p("delivery-commit");
   const auto& t = p.config.topics;
   for (std::int64_t offset = 0; offset < 3; ++offset) {

@@ -16,12 +16,13 @@ struct Collected {
     return {[this](IngestBatch&& b) { tenants.push_back(std::move(b)); },
             [this](TickBatch&& b) { ticks.push_back(std::move(b)); }};
   }
-  // tenant -> offsets, over every batch
-  std::map<std::string, std::vector<std::int64_t>> offsets() const {
+  // tenant -> offsets, over every batch (of one topic, or of all)
+  std::map<std::string, std::vector<std::int64_t>> offsets(const std::string& topic = {}) const {
     std::map<std::string, std::vector<std::int64_t>> out;
     for (const auto& b : tenants)
       for (const auto& t : b.tenants)
-        for (const auto& item : t.items) out[t.tenant].push_back(item.offset);
+        for (const auto& item : t.items)
+          if (topic.empty() || std::get<kafka::Message>(item.body).topic == topic) out[t.tenant].push_back(item.offset);
     return out;
   }
   std::size_t tick_items() const {
@@ -59,12 +60,13 @@ TEST_CASE("poller: tenants' input in offset order, ticks apart, bad input to the
     poller->poll(100ms, got.targets());
   REQUIRE(poller->consumed() == 10);
   CHECK(poller->dispatched() == 10);
-  const auto offsets = got.offsets();
-  REQUIRE(offsets.size() == 2);
-  CHECK(offsets.at("a") == std::vector<std::int64_t>{0, 2});
-  // b: request 1, then its feedback (offset 0 of feedback partition 1); order within a topic.
-  REQUIRE(offsets.at("b").size() == 2);
-  CHECK(offsets.at("b")[0] == 1);
+  const auto requests = got.offsets(t.requests);
+  REQUIRE(requests.size() == 2);
+  CHECK(requests.at("a") == std::vector<std::int64_t>{0, 2});
+  CHECK(requests.at("b") == std::vector<std::int64_t>{1});
+  // b's feedback (offset 0 of feedback partition 1) too; the two topics' order is Kafka's.
+  CHECK(got.offsets(t.feedback).at("b") == std::vector<std::int64_t>{0});
+  CHECK(got.offsets().at("b").size() == 2);
   CHECK(got.tick_items() == 1);
   CHECK(p.engine->dead_letters.load() == 5);
   REQUIRE(p.serve_until([&] { return p.delivery->in_flight() == 5; }));  // the good five wait for the actors
@@ -80,7 +82,7 @@ TEST_CASE("poller: tenants' input in offset order, ticks apart, bad input to the
   CHECK(reasons.count("too_large") == 1);
 }
 
-TEST_CASE("poller: held partitions are skipped; backpressure pauses above the bound", "[actors][poller][cluster]") {
+TEST_CASE("poller: held partitions are skipped, and backpressure pauses above the bound", "[actors][poller][cluster]") {
   Parts p("poller-hold", [](daemon::DaemonConfig& c) {
     c.max_in_flight = 3;
     c.resume_in_flight = 1;
