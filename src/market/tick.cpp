@@ -166,7 +166,12 @@ Result<void> Market::tick(const Tick& t) {
   std::copy(psi_.begin(), psi_.end(), saved_psi_.begin());
   std::copy(theta_.begin(), theta_.end(), saved_theta_.begin());
 
-  // 1. Shocks, instantly; a shock below the floor is cut like an outflow.
+  // 1. Restoring and price recovery over the dt seconds since the last tick, per class (none at
+  // dt = 0 or α = 0); then this tick's shocks and flows land, so its snapshot shows them.
+  if (t.dt != decay_dt_) decay_dt_ = t.dt, decay_ = std::exp(-config_.market.alpha * t.dt);  // ticks keep a cadence
+  const bool held = decay_ != 1.0 && recover(lam, decay_);
+
+  // 2. Shocks, instantly; a shock below the floor is cut like an outflow.
   for (const ClassFlow& f : t.flows) {
     if (f.shock == 1.0) continue;
     const double p = psi_[f.cls] * f.shock;
@@ -174,7 +179,7 @@ Result<void> Market::tick(const Tick& t) {
     psi_[f.cls] = std::max(p, floor_psi_[f.cls]);
   }
 
-  // 2. Dense net flows, and the regime observation's flow parts at the post-shock state.
+  // 3. Dense net flows, and the regime observation's flow parts at the post-shock state.
   double used = 0.0, inflow = 0.0, wanted = 0.0, available = 0.0;
   bool flowing = false;
   for (const ClassFlow& f : t.flows) {
@@ -192,7 +197,7 @@ Result<void> Market::tick(const Tick& t) {
   obs.utilisation = used / available;
   obs.imbalance = wanted + inflow > 0.0 ? (wanted - inflow) / (wanted + inflow) : 0.0;
 
-  // 3. Each class's flows along its own level set: no other class takes part.
+  // 4. Each class's flows along its own level set: no other class takes part.
   unsigned substeps = 0;
   if (flowing)
     for (const ClassFlow& f : t.flows) {
@@ -222,9 +227,6 @@ Result<void> Market::tick(const Tick& t) {
       }
     }
   snap_.substeps = substeps;
-  // 4. Restoring and price recovery, per class; none at dt = 0 (or α = 0).
-  if (t.dt != decay_dt_) decay_dt_ = t.dt, decay_ = std::exp(-config_.market.alpha * t.dt);  // ticks keep a cadence
-  const bool held = decay_ != 1.0 && recover(lam, decay_);
   if (auto ok = finite_or_undo(); !ok) return ok;
   snap_.restore_limited = held;
 

@@ -16,15 +16,18 @@
 // docs/market.md states and tests/market/test_recovery.cpp checks; 0 with modulation off).
 //
 // A tick, in order (all-or-nothing: a bad tick is an Error and changes nothing):
-//  1. shocks: Ψ_i ← shock_i Ψ_i;
-//  2. the regime observation's utilisation and imbalance (regime.hpp), at the post-shock state;
-//  3. flows F_i = (s−u, d−v) move each class along its own level set over the tick:
-//     dx_i/dτ = P_i(x) F_i, P_i = I − ∇H_i∇H_iᵀ/|∇H_i|², τ ∈ [0, 1], midpoint rule with sub-steps;
-//  4. restoring and price recovery, per class, in closed form: H_i ← κ_i + (H_i − κ_i) e^{−α dt}
-//     (the exact solution of dH_i/dt = −α(H_i − κ_i)) and ln(p_i/p_ref,i) ← e^{−α dt} ln(p_i/p_ref,i),
-//     then x_i is the point of the level set H_i at that price (unique: p_i is monotone along it).
-//     So without flows both deviations halve every ln 2/α seconds (6.9 s at α = 0.1) and a price
-//     is within 5% of its baseline once e^{−αt} |ln(p/p_ref)| ≤ ln 1.05;
+//  1. restoring and price recovery over the dt seconds since the last tick, per class, in closed
+//     form: H_i ← κ_i + (H_i − κ_i) e^{−α dt} (the exact solution of dH_i/dt = −α(H_i − κ_i)) and
+//     ln(p_i/p_ref,i) ← e^{−α dt} ln(p_i/p_ref,i); x_i is then the point of the level set H_i at
+//     that price (unique: p_i is monotone along it). Without flows both deviations halve every
+//     ln 2/α seconds (6.9 s at α = 0.1), and a price is within 5% of its baseline once
+//     e^{−αt} |ln(p/p_ref)| ≤ ln 1.05. Recovery comes first so that the tick's own shocks and
+//     flows show in its snapshot (at a 60 s cadence they would otherwise be gone already);
+//  2. shocks: Ψ_i ← shock_i Ψ_i;
+//  3. the regime observation's utilisation and imbalance (regime.hpp), at the post-shock state;
+//  4. flows F_i = (s−u, d−v) move each class along its own level set over the tick:
+//     dx_i/dτ = P_i(x) F_i, P_i = I − ∇H_i∇H_iᵀ/|∇H_i|², τ ∈ [0, 1], midpoint rule with sub-steps,
+//     then x_i is put back on H_i exactly (scaled, which keeps its price);
 //  5. volatility from the end-of-tick prices, regime filter update, then λ(t) and λ_r(t) for
 //     the next swaps and tick; the snapshot is filled at the new λ.
 // Bounded flows: a flow more than market.max_flow_ratio times the reserve it draws on (supply_in,
