@@ -13,29 +13,24 @@ namespace {
 using LD = long double;
 LD hand_price(LD w, LD lam, LD psi, LD theta) { return (w * theta + lam * psi) / (w * psi + lam * theta); }
 
-// Θ after Ψ falls by q along the level set through (psi, theta): RK4 on dΘ/dΨ = −p.
-LD theta_after_buying(LD w, LD lam, LD psi, LD theta, LD q, int steps = 20000) {
-  const LD h = -q / steps;
-  const auto f = [&](LD x, LD y) { return -hand_price(w, lam, x, y); };
+// RK4 for dy/dx = f(x, y) from x0 over `span`; returns y at the end.
+template <class F>
+LD rk4(F f, LD x, LD y, LD span, int steps = 20000) {
+  const LD h = span / steps;
   for (int k = 0; k < steps; ++k) {
-    const LD k1 = f(psi, theta), k2 = f(psi + h / 2, theta + h * k1 / 2), k3 = f(psi + h / 2, theta + h * k2 / 2),
-             k4 = f(psi + h, theta + h * k3);
-    theta += h * (k1 + 2 * k2 + 2 * k3 + k4) / 6;
-    psi += h;
+    const LD k1 = f(x, y), k2 = f(x + h / 2, y + h * k1 / 2), k3 = f(x + h / 2, y + h * k2 / 2), k4 = f(x + h, y + h * k3);
+    y += h * (k1 + 2 * k2 + 2 * k3 + k4) / 6;
+    x += h;
   }
-  return theta;
+  return y;
 }
-// Ψ after Θ grows by c along the level set: RK4 on dΨ/dΘ = −1/p.
-LD psi_after_paying(LD w, LD lam, LD psi, LD theta, LD c, int steps = 20000) {
-  const LD h = c / steps;
-  const auto f = [&](LD y, LD x) { return -1 / hand_price(w, lam, x, y); };
-  for (int k = 0; k < steps; ++k) {
-    const LD k1 = f(theta, psi), k2 = f(theta + h / 2, psi + h * k1 / 2), k3 = f(theta + h / 2, psi + h * k2 / 2),
-             k4 = f(theta + h, psi + h * k3);
-    psi += h * (k1 + 2 * k2 + 2 * k3 + k4) / 6;
-    theta += h;
-  }
-  return psi;
+// Θ after Ψ falls by q along the level set through (psi, theta): dΘ/dΨ = −p.
+LD theta_after_buying(LD w, LD lam, LD psi, LD theta, LD q) {
+  return rk4([&](LD x, LD y) { return -hand_price(w, lam, x, y); }, psi, theta, -q);
+}
+// Ψ after Θ grows by c along the level set: dΨ/dΘ = −1/p.
+LD psi_after_paying(LD w, LD lam, LD psi, LD theta, LD c) {
+  return rk4([&](LD y, LD x) { return -1 / hand_price(w, lam, x, y); }, theta, psi, c);
 }
 }  // namespace
 

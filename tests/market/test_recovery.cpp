@@ -12,14 +12,12 @@
 using namespace market_test;
 
 namespace {
-// The classes and market parameters of config/hanzo-hmm.toml.
+// The classes and market parameters of config/hanzo-hmm.toml: weight 1, 36,000 GPU-s each.
 MarketConfig shipped() {
   MarketConfig c;
-  c.classes = {{"h100-80g", 1, 36000, 36000, 80},
-               {"a100-80g", 1, 36000, 21600, 80},
-               {"l40s-48g", 1, 36000, 12600, 48},
-               {"l4-24g", 1, 36000, 5400, 24},
-               {"cpu", 1, 36000, 1260, 64}};
+  const std::pair<const char*, double> pools[] = {
+      {"h100-80g", 36000}, {"a100-80g", 21600}, {"l40s-48g", 12600}, {"l4-24g", 5400}, {"cpu", 1260}};
+  for (const auto& [id, credits] : pools) c.classes.push_back({id, 1, 36000, credits, 0});
   c.market.lambda = 0.005;
   c.market.alpha = 0.1;
   return c;
