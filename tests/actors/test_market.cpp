@@ -109,7 +109,7 @@ TEST_CASE("a tick that does not decode goes to the DLQ with its reason", "[actor
   caf::anon_send_exit(market, caf::exit_reason::user_shutdown);
 }
 
-TEST_CASE("ticks out of proportion to the reserves go to the DLQ; published prices stay finite", "[actors][market]") {
+TEST_CASE("ticks out of proportion to the reserves go to the DLQ - published prices stay finite", "[actors][market]") {
   Fixture f;
   auto market = f.sys.spawn(actors::market, f.engine);
   const std::string good = R"({"dt": 1.0, "flows": [{"class": "h100-80g", "supply_in": 500, "usage": 600}]})";
