@@ -22,7 +22,8 @@ void apply(market_state& st, TickItem& item) {
   }
   auto ok = st.market->tick(item.tick->tick);
   if (!ok) {
-    // Well-formed but refused by the market (e.g. a shock beyond market.max_shock): DLQ.
+    // Well-formed but refused by the market (a shock beyond market.max_shock, flows out of
+    // proportion to the reserves, a state that would leave the doubles): DLQ, prices unchanged.
     return dead_letter(e, item.original, item.token, daemon::DlqReason::rejected, ok.error().to_string());
   }
   const market::Snapshot& snap = st.market->snapshot();

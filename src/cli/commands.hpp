@@ -25,6 +25,7 @@ int run_generate(std::span<const std::string> args);
 int run_filter(std::span<const std::string> args);
 int run_route(std::span<const std::string> args);
 int run_market(std::span<const std::string> args);
+int run_market_quote(std::span<const std::string> args);  // `market quote`, dispatched by run_market
 int run_config(std::span<const std::string> args);
 int run_loadgen(std::span<const std::string> args);
 

@@ -24,7 +24,7 @@ constexpr Command kCommands[] = {
     {"generate", "sample states and observations from a model", run_generate},
     {"filter", "streaming state posteriors, one observation per stdin line", run_filter},
     {"route", "route one request with the MarketMaker; prints the decision", run_route},
-    {"market", "market replay: price snapshots (and CSV/SVG) for a tick file", run_market},
+    {"market", "market replay: price snapshots (and CSV/SVG) for a tick file; market quote: the cost of N GPU-seconds", run_market},
     {"config", "describe every MarketMaker option, or check a config file", run_config},
     {"loadgen", "load generator for hanzo-hmmd on Kafka: throughput and latency", run_loadgen},
 };

@@ -16,7 +16,7 @@ struct StateView {
 
 double hamiltonian(const double* w, double lambda, const double* psi, const double* theta, std::size_t n) noexcept;
 
-// Integrates dx/dτ = P(x) F over τ ∈ [0, 1] with the midpoint rule on n equal sub-steps, n the
+// Integrates dx/dτ = P(x) F (the market calls it per class, n = 1: classes are isolated) over τ ∈ [0, 1] with the midpoint rule on n equal sub-steps, n the
 // smallest count for which the initial velocity shrinks no reserve by more than `eta` of itself
 // per sub-step (capped at max_substeps). Flows that would take a coordinate below its floor within
 // a sub-step are cut so it lands on the floor, together with the compensation the other classes
@@ -25,13 +25,5 @@ double hamiltonian(const double* w, double lambda, const double* psi, const doub
 unsigned flow_along_level_set(const StateView& s, double lambda, const double* f_psi, const double* f_theta,
                               double eta, unsigned max_substeps, double* cut_psi, double* cut_theta,
                               double* work) noexcept;
-
-// Moves x down the gradient lines of H until H = target: line searches along ∇H (closed form, H
-// is quadratic along a line), the change split into pieces of at most eta·H, at most max_steps
-// of them. A coordinate that reaches its floor is pinned there and the others carry on. Returns
-// true if the target could not be reached. `start` is H(x), which the caller has at hand.
-// work: 2n doubles.
-bool restore_to(const StateView& s, double lambda, double start, double target, double eta, unsigned max_steps,
-                double* work) noexcept;
 
 }  // namespace hanzo::hmm::market::detail

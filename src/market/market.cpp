@@ -28,6 +28,10 @@ Market::Market(MarketConfig config, RegimeTracker regime) : config_(std::move(co
     floor_psi_.push_back(floor * c.supply);
     floor_theta_.push_back(floor * c.credits);
   }
+  limit_psi_ = psi_;
+  limit_theta_ = theta_;
+  saved_psi_.assign(k, 0.0);
+  saved_theta_.assign(k, 0.0);
   fees_.assign(k, 0.0);
   price_.assign(k, 0.0);
   f_psi_.assign(k, 0.0);
@@ -47,10 +51,14 @@ Market::Market(MarketConfig config, RegimeTracker regime) : config_(std::move(co
   }
   ref_cross_ = cross;
   ref_square_ = 0.5 * square;
+  ref_psi_ = psi_;
+  ref_theta_ = theta_;
   if (config_.market.kappa) {
     const double s2 = *config_.market.kappa / (ref_cross_ + lambda_ * ref_square_);
     ref_cross_ *= s2;
     ref_square_ *= s2;
+    const double s = std::sqrt(s2);
+    for (std::size_t i = 0; i < k; ++i) ref_psi_[i] *= s, ref_theta_[i] *= s;
   }
   kappa_ = ref_cross_ + lambda_ * ref_square_;
   refresh_prices();
@@ -83,6 +91,12 @@ void Market::modulate() noexcept {
 void Market::refresh_prices() noexcept {
   for (std::size_t i = 0; i < size(); ++i) price_[i] = price(w_[i], lambda_, psi_[i], theta_[i]);
 }
+
+double Market::class_kappa(std::size_t c) const noexcept {
+  return class_energy(w_[c], lambda_, ref_psi_[c], ref_theta_[c]);
+}
+
+double Market::baseline_price(std::size_t c) const noexcept { return price(w_[c], lambda_, ref_psi_[c], ref_theta_[c]); }
 
 double Market::hamiltonian() const noexcept {
   return detail::hamiltonian(w_.data(), lambda_, psi_.data(), theta_.data(), size());

@@ -61,6 +61,8 @@ Result<void> MarketParams::validate() const {
     return bad("market.max_shock", "must be finite and >= 1, got " + format_number(max_shock));
   if (!finite_positive(max_step_fraction) || max_step_fraction > 1.0)
     return bad("market.max_step_fraction", "must be in (0, 1], got " + format_number(max_step_fraction));
+  if (!finite_positive(max_flow_ratio))
+    return bad("market.max_flow_ratio", "must be > 0, got " + format_number(max_flow_ratio));
   if (max_substeps < 1) return bad("market.max_substeps", "must be >= 1");
   return {};
 }

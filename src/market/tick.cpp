@@ -42,6 +42,12 @@ Result<void> Market::check(const Tick& t) {
     if (in_range) seen_[f.cls] = stamp_;
     ok = ok && amount_ok(f.supply_in) && amount_ok(f.usage) && amount_ok(f.demand) && amount_ok(f.value_out) &&
          f.shock > 0.0 && f.shock <= config_.market.max_shock;
+    if (ok) {
+      const double ratio = config_.market.max_flow_ratio;
+      const double lp = ratio * std::max(psi_[f.cls], limit_psi_[f.cls]);
+      const double lt = ratio * std::max(theta_[f.cls], limit_theta_[f.cls]);
+      ok = f.supply_in <= lp && f.usage <= lp && f.demand <= lt && f.value_out <= lt;
+    }
   }
   if (ok) return {};
   if (!amount_ok(t.dt))
@@ -70,7 +76,70 @@ Result<void> Market::check(const Tick& t) {
                             format_number(f.shock),
                         row);
   }
-  return {};  // not reached: the fast path found a problem the search names
+  return flow_error(t);
+}
+
+Error Market::flow_error(const Tick& t) const {
+  const double ratio = config_.market.max_flow_ratio;
+  for (std::size_t k = 0; k < t.flows.size(); ++k) {
+    const ClassFlow& f = t.flows[k];
+    const std::size_t c = f.cls;
+    const double psi = std::max(psi_[c], limit_psi_[c]), theta = std::max(theta_[c], limit_theta_[c]);
+    const struct {
+      const char* name;
+      double amount, reserve;
+      const char* unit;
+    } flows[] = {{"supply_in", f.supply_in, psi, "GPU-seconds"},
+                 {"usage", f.usage, psi, "GPU-seconds"},
+                 {"demand", f.demand, theta, "credits"},
+                 {"value_out", f.value_out, theta, "credits"}};
+    for (const auto& x : flows)
+      if (!(x.amount <= ratio * x.reserve))
+        return make_error(Errc::invalid_value, "tick.flows[" + std::to_string(k) + "]." + x.name,
+                          format_number(x.amount) + " " + x.unit + " is out of proportion to class " +
+                              config_.classes[c].id + "'s reserve of " + format_number(x.reserve) + " " + x.unit +
+                              " (at most market.max_flow_ratio = " + format_number(ratio) + " times it per tick)",
+                          static_cast<std::ptrdiff_t>(k));
+  }
+  return make_error(Errc::invalid_value, "tick", "rejected");  // not reached: check() found a problem
+}
+
+bool Market::recover(double lam, double decay) noexcept {
+  bool held = false;
+  for (std::size_t i = 0; i < size(); ++i) {
+    const double w = w_[i];
+    const double kap = class_energy(w, lam, ref_psi_[i], ref_theta_[i]);
+    const double base = price(w, lam, ref_psi_[i], ref_theta_[i]);
+    const double h = class_energy(w, lam, psi_[i], theta_[i]);
+    const double p = price(w, lam, psi_[i], theta_[i]);
+    if (h == kap && p == base) continue;  // at the reference: stays there bit for bit
+    const double target_h = kap + (h - kap) * decay;
+    const double target_p = base * std::pow(p / base, decay);
+    // The ratio r = Θ/Ψ of price target_p, from p = (w r + λ)/(w + λ r); then H_i = Ψ² (w r + (λ/2)(1 + r²)).
+    const double r = (target_p * w - lam) / (w - lam * target_p);
+    const double psi = std::sqrt(target_h / (w * r + 0.5 * lam * (1.0 + r * r)));
+    const double theta = r * psi;
+    held |= psi < floor_psi_[i] || theta < floor_theta_[i];
+    psi_[i] = std::max(psi, floor_psi_[i]);
+    theta_[i] = std::max(theta, floor_theta_[i]);
+  }
+  return held;
+}
+
+Result<void> Market::finite_or_undo() {
+  for (std::size_t i = 0; i < size(); ++i) {
+    const double h = class_energy(w_[i], lambda_, psi_[i], theta_[i]);
+    if (std::isfinite(h) && psi_[i] > 0.0 && theta_[i] > 0.0 && std::isfinite(price(w_[i], lambda_, psi_[i], theta_[i])))
+      continue;
+    Error e = make_error(Errc::invalid_value, "tick",
+                         "the flows would take class " + config_.classes[i].id +
+                             " out of the representable range (supply " + format_number(psi_[i]) + ", credits " +
+                             format_number(theta_[i]) + "); the tick was not applied");
+    std::copy(saved_psi_.begin(), saved_psi_.end(), psi_.begin());
+    std::copy(saved_theta_.begin(), saved_theta_.end(), theta_.begin());
+    return e;
+  }
+  return {};
 }
 
 namespace {
@@ -94,8 +163,15 @@ Result<void> Market::tick(const Tick& t) {
   std::fill(f_theta_.begin(), f_theta_.end(), 0.0);
   std::fill(cut_psi_.begin(), cut_psi_.end(), 0.0);
   std::fill(cut_theta_.begin(), cut_theta_.end(), 0.0);
+  std::copy(psi_.begin(), psi_.end(), saved_psi_.begin());
+  std::copy(theta_.begin(), theta_.end(), saved_theta_.begin());
 
-  // 1. Shocks, instantly; a shock below the floor is cut like an outflow.
+  // 1. Restoring and price recovery over the dt seconds since the last tick, per class (none at
+  // dt = 0 or α = 0); then this tick's shocks and flows land, so its snapshot shows them.
+  if (t.dt != decay_dt_) decay_dt_ = t.dt, decay_ = std::exp(-config_.market.alpha * t.dt);  // ticks keep a cadence
+  const bool held = decay_ != 1.0 && recover(lam, decay_);
+
+  // 2. Shocks, instantly; a shock below the floor is cut like an outflow.
   for (const ClassFlow& f : t.flows) {
     if (f.shock == 1.0) continue;
     const double p = psi_[f.cls] * f.shock;
@@ -103,7 +179,7 @@ Result<void> Market::tick(const Tick& t) {
     psi_[f.cls] = std::max(p, floor_psi_[f.cls]);
   }
 
-  // 2. Dense net flows, and the regime observation's flow parts at the post-shock state.
+  // 3. Dense net flows, and the regime observation's flow parts at the post-shock state.
   double used = 0.0, inflow = 0.0, wanted = 0.0, available = 0.0;
   bool flowing = false;
   for (const ClassFlow& f : t.flows) {
@@ -121,19 +197,38 @@ Result<void> Market::tick(const Tick& t) {
   obs.utilisation = used / available;
   obs.imbalance = wanted + inflow > 0.0 ? (wanted - inflow) / (wanted + inflow) : 0.0;
 
-  // 3–4. Flows along the level set, then the restoring step to H = κ + (H₀ − κ)e^{−α dt}.
-  const detail::StateView sv{k, w_.data(), psi_.data(), theta_.data(), floor_psi_.data(), floor_theta_.data()};
-  const double h0 = detail::hamiltonian(w_.data(), lam, psi_.data(), theta_.data(), k);
-  snap_.substeps = flowing ? detail::flow_along_level_set(sv, lam, f_psi_.data(), f_theta_.data(),
-                                                          config_.market.max_step_fraction,
-                                                          config_.market.max_substeps, cut_psi_.data(),
-                                                          cut_theta_.data(), work_.data())
-                           : 0;
-  if (t.dt != decay_dt_) decay_dt_ = t.dt, decay_ = std::exp(-config_.market.alpha * t.dt);  // ticks keep a cadence
-  const double target = kappa_ + (h0 - kappa_) * decay_;  // κ at this λ
-  const double h1 = snap_.substeps ? detail::hamiltonian(w_.data(), lam, psi_.data(), theta_.data(), k) : h0;
-  snap_.restore_limited = detail::restore_to(sv, lam, h1, target, config_.market.max_step_fraction,
-                                            config_.market.max_substeps, work_.data());
+  // 4. Each class's flows along its own level set: no other class takes part.
+  unsigned substeps = 0;
+  if (flowing)
+    for (const ClassFlow& f : t.flows) {
+      const std::size_t c = f.cls;
+      if (f_psi_[c] == 0.0 && f_theta_[c] == 0.0) continue;
+      const double h = class_energy(w_[c], lam, psi_[c], theta_[c]);
+      const detail::StateView one{1, &w_[c], &psi_[c], &theta_[c], &floor_psi_[c], &floor_theta_[c]};
+      substeps = std::max(substeps, detail::flow_along_level_set(one, lam, &f_psi_[c], &f_theta_[c],
+                                                                 config_.market.max_step_fraction,
+                                                                 config_.market.max_substeps, &cut_psi_[c],
+                                                                 &cut_theta_[c], work_.data()));
+      // Back onto the level set: the midpoint rule keeps H_i to second order only (one class's
+      // curve bends faster than the market's did). H_i is homogeneous of degree 2 and p_i of
+      // degree 0, so scaling restores H_i exactly and leaves the price the flow reached.
+      // A reserve held at its floor stays there, the other coordinate on the level set.
+      if (psi_[c] == floor_psi_[c] || theta_[c] == floor_theta_[c]) {
+        const bool psi_floored = psi_[c] == floor_psi_[c];
+        double& other = psi_floored ? theta_[c] : psi_[c];
+        const double x = level_other(w_[c], lam, h, psi_floored ? psi_[c] : theta_[c]);
+        if (x > 0.0) other = std::max(x, psi_floored ? floor_theta_[c] : floor_psi_[c]);
+        continue;
+      }
+      const double scale = std::sqrt(h / class_energy(w_[c], lam, psi_[c], theta_[c]));
+      if (std::isfinite(scale) && scale != 1.0) {
+        psi_[c] = std::max(psi_[c] * scale, floor_psi_[c]);
+        theta_[c] = std::max(theta_[c] * scale, floor_theta_[c]);
+      }
+    }
+  snap_.substeps = substeps;
+  if (auto ok = finite_or_undo(); !ok) return ok;
+  snap_.restore_limited = held;
 
   // 5. Volatility at the λ the tick ran with, then the regime and the next λ.
   double squares = 0.0;

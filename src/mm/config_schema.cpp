@@ -17,7 +17,9 @@ void declare_market(Schema& s, market::MarketParams& m) {
                t.number("congested", m.lambda_modulation.congested, "weight of P(congested)", at_least(0.0))
                    .number("shock", m.lambda_modulation.shock, "weight of P(shock)", at_least(0.0));
              })
-      .number("alpha", m.alpha, "restoring rate (1/s): |H-κ| decays as e^(-αt) without flows", at_least(0.0))
+      .number("alpha", m.alpha,
+              "restoring rate (1/s): each class's |H_i-κ_i| and |ln(p_i/baseline)| decay as e^(-αt) without flows",
+              at_least(0.0))
       .optional_number("kappa", m.kappa, "target invariant κ; default: H at start", greater_than(0.0))
       .number("market_fee", m.market_fee, "market fee f_m, fraction of a swap's credits", between(0.0, 0.5))
       .number("risk_fee", m.risk_fee, "risk fee coefficient λ_r0: f_r = λ_r ΔΨ/Ψ", at_least(0.0))
@@ -30,7 +32,9 @@ void declare_market(Schema& s, market::MarketParams& m) {
               greater_than(0.0))
       .number("max_shock", m.max_shock, "largest accepted shock factor", greater_than(1.0))
       .number("max_step_fraction", m.max_step_fraction, "largest relative reserve change per integration sub-step",
-              between(1e-6, 0.5));
+              between(1e-6, 0.5))
+      .number("max_flow_ratio", m.max_flow_ratio,
+              "a tick's flow may be at most this many times the class reserve it draws on", greater_than(0.0));
 }
 
 void declare_gaussian_hmm(Schema& s, std::vector<double>& initial, std::vector<std::vector<double>>& transitions,

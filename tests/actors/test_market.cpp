@@ -1,5 +1,6 @@
 // The market actor: ticks move prices for routers without a round trip; refused ticks go to
 // the DLQ unchanged; prices are published per tick.
+#include <cmath>
 #include <fstream>
 
 #include "fixture.hpp"
@@ -105,5 +106,41 @@ TEST_CASE("a tick that does not decode goes to the DLQ with its reason", "[actor
   CHECK(kafka::find_header(dlq[0].headers, kafka::dlq_reason_header)->starts_with("schema: flows[0].class"));
   CHECK(kafka::find_header(dlq[1].headers, kafka::dlq_reason_header)->starts_with("invalid_json: "));
   CHECK(f.sink.on(f.config.topics.prices).empty());
+  caf::anon_send_exit(market, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE("ticks out of proportion to the reserves go to the DLQ - published prices stay finite", "[actors][market]") {
+  Fixture f;
+  auto market = f.sys.spawn(actors::market, f.engine);
+  const std::string good = R"({"dt": 1.0, "flows": [{"class": "h100-80g", "supply_in": 500, "usage": 600}]})";
+  const std::vector<std::pair<std::string, std::string>> huge = {
+      {"demand", R"({"dt": 1.0, "flows": [{"class": "h100-80g", "demand": 1e160}]})"},
+      {"supply_in", R"({"dt": 1.0, "flows": [{"class": "cpu", "supply_in": 1e160}]})"},
+      {"usage", R"({"dt": 1.0, "flows": [{"class": "l4-24g", "usage": 1e200}]})"}};
+  TickBatch batch;
+  std::uint64_t token = 0;
+  for (const auto& [field, text] : huge) {
+    batch.items.push_back(tick_item(++token, good, f.config));
+    batch.items.push_back(tick_item(++token, text, f.config));
+  }
+  caf::anon_send(market, std::move(batch));
+  f.run();
+  const auto dlq = f.sink.on(f.config.topics.dlq);
+  REQUIRE(dlq.size() == huge.size());
+  for (std::size_t k = 0; k < huge.size(); ++k) {
+    CHECK(dlq[k].value == huge[k].second);
+    const auto reason = kafka::find_header(dlq[k].headers, kafka::dlq_reason_header);
+    REQUIRE(reason);
+    CHECK(reason->starts_with("rejected: tick.flows[0]." + huge[k].first));
+    CHECK(reason->find("max_flow_ratio") != std::string_view::npos);
+  }
+  const auto prices = f.sink.on(f.config.topics.prices);
+  REQUIRE(prices.size() == huge.size());  // the good ticks only
+  for (const auto& p : prices) {
+    // decode_snapshot refuses null and non-finite numbers, and prices must be > 0.
+    const auto s = wire::decode_snapshot(p.value, f.config.engine.classes, f.config.engine.market_regime.states);
+    REQUIRE(s);
+    for (const auto& c : s->classes) CHECK(std::isfinite(c.price));
+  }
   caf::anon_send_exit(market, caf::exit_reason::user_shutdown);
 }

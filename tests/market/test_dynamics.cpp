@@ -1,5 +1,5 @@
 // The integrator itself (src/market/dynamics.hpp, internal): the flow step is tangent to the
-// level set jointly over all classes, second order, and the restoring step lands on its target.
+// level set (jointly over the classes it is given), second order.
 #include <catch2/catch.hpp>
 
 #include <random>
@@ -88,22 +88,4 @@ TEST_CASE("dynamics: the projection spreads a one-class flow over all classes al
           Approx(-c * grad_theta(s.w[i], lam, before.psi[i], before.theta[i])).epsilon(1e-6));
   }
   CHECK(s.psi[0] > before.psi[0]);
-}
-
-TEST_CASE("dynamics: the restoring step lands exactly on its target - floors hold it back", "[market][dynamics]") {
-  const double lam = 0.25;
-  for (double factor : {0.2, 0.5, 0.9, 0.999999, 1.000001, 1.3, 4.0}) {
-    State s(16, 4);
-    const double target = factor * s.h(lam);
-    CHECK_FALSE(detail::restore_to(s.view(), lam, s.h(lam), target, 0.1, 256, s.work.data()));
-    CHECK(s.h(lam) == Approx(target).epsilon(1e-13));
-  }
-  // A target near 0 cannot be reached without crossing a floor.
-  State s(3, 5);
-  CHECK(detail::restore_to(s.view(), lam, s.h(lam), 1e-20 * s.h(lam), 0.1, 256, s.work.data()));
-  CHECK(s.h(lam) < 1e-9 * State(3, 5).h(lam));  // but it gets as far as the floors allow
-  for (std::size_t i = 0; i < 3; ++i) {
-    CHECK(s.psi[i] >= s.floor_psi[i]);
-    CHECK(s.theta[i] >= s.floor_theta[i]);
-  }
 }

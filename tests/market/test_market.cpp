@@ -126,7 +126,7 @@ TEST_CASE("market: tick, quote and swap do not allocate in the steady state", "[
   TickGen gen(31, 0.3, 0.05);
   std::vector<Tick> ticks;
   for (int k = 0; k < 1000; ++k) ticks.push_back(gen.next(m));
-  ticks.push_back(Tick{1.0, {ClassFlow{0, 0, 1e9, 0, 0, 1}}});  // a tick with a cut
+  ticks.push_back(Tick{1.0, {ClassFlow{0, 0, 900.0 * m.classes()[0].supply, 0, 0, 1}}});  // a tick with a cut
   for (const auto& t : ticks) REQUIRE(m.tick(t));  // warm-up
   g_allocations = 0;
   g_counting = true;

@@ -67,7 +67,7 @@ inline mk::Market ticked_market() {
   m.tick(t).value();
   t.flows = {{1, 0.0, 30.0, 90.0, 10.0, 0.8}};
   m.tick(t).value();
-  t.flows = {{0, 0.0, 1e7, 0.0, 0.0, 1.0}};
+  t.flows = {{0, 0.0, 3.9e6, 0.0, 0.0, 1.0}};  // just inside market.max_flow_ratio (1000 x 4000)
   m.tick(t).value();
   return m;
 }

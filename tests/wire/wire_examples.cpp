@@ -1,7 +1,7 @@
 // wire_examples EXAMPLES_DIR OUT_DIR: decodes every example document with the C++ decoders
 // (exit 1 on the first that fails), writes each re-encoded to OUT_DIR under the same name, and
 // adds C++-encoded messages the examples lack: a routed and a rejected decision (also a
-// redelivered one) and a price snapshot. check_schemas.py then validates OUT_DIR against the
+// redelivered one), a price snapshot and quote answers (a quote and a refusal). check_schemas.py then validates OUT_DIR against the
 // schemas, so the encoders and the schemas cannot drift apart.
 #include <cstdio>
 #include <filesystem>
@@ -10,6 +10,7 @@
 
 #include "fixtures.hpp"
 #include "hanzo/hmm/io/json.hpp"
+#include "hanzo/hmm/wire/quote.hpp"
 
 namespace fs = std::filesystem;
 namespace wire = hanzo::hmm::wire;
@@ -67,6 +68,10 @@ int main(int argc, char** argv) {
              [](const auto& m) { return wire::encode_decision(m.decision, m.redelivered); });
     else if (kind == "tick")
       recode(path, to, wire::decode_tick(*text, classes), [&](const auto& t) { return wire::encode_tick(t, classes); });
+    else if (kind == "quote-request")
+      recode(path, to, wire::decode_quote_request(*text), [](const auto& q) { return wire::encode_quote_request(q); });
+    else if (kind == "quote-answer")
+      recode(path, to, wire::decode_quote_answer(*text), [](const auto& a) { return wire::encode_quote_answer(a); });
     else if (kind == "price-snapshot")
       recode(path, to, wire::decode_snapshot(*text, classes, states),
              [&](const auto& s) { return wire::encode_snapshot(s, classes, states); });
@@ -79,5 +84,9 @@ int main(int argc, char** argv) {
   write(out / "decision.generated-rejected.json", wire::encode_decision(wire_test::rejected_decision()));
   write(out / "decision.generated-redelivered.json", wire::encode_decision(wire_test::routed_decision(), true));
   write(out / "price-snapshot.generated.json", wire::encode_snapshot(market.snapshot(), classes, states));
+  const wire::QuoteRequest asked{"q-gen", classes[1].id, 3600.0};  // class 0 is at its floor
+  write(out / "quote-answer.generated.json", wire::encode_quote_answer(wire::answer_quote(market, asked)));
+  write(out / "quote-answer.generated-error.json",
+        wire::encode_quote_answer(wire::answer_quote(market, {"q-gen-2", "tpu-v5", 60.0})));
   return failures == 0 ? 0 : 1;
 }

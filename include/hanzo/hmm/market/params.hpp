@@ -35,7 +35,8 @@ struct Modulation {
 struct MarketParams {
   double lambda{0.1};                        // λ0: curvature; λ(t) < min_i w_i always (validated)
   Modulation lambda_modulation{0.5, 1.0};    // a, b
-  double alpha{0.1};                         // restoring rate (1/s): |H−κ| ∝ e^{−αt} without flows
+  double alpha{0.1};                         // restoring rate (1/s) of each class's energy H_i and of
+                                             // its log price: both deviations ∝ e^{−αt} without flows
   std::optional<double> kappa;               // target κ at the initial λ; default: H at start
   double market_fee{0.003};                  // f_m, fraction of the credits of a swap
   double risk_fee{0.01};                     // λ_r0: risk fee f_r = λ_r ΔΨ_pre / Ψ
@@ -44,6 +45,8 @@ struct MarketParams {
   double max_shock{10.0};                    // a shock factor must lie in (0, max_shock]
   double max_step_fraction{0.1};             // per sub-step, no reserve shrinks by more than this fraction
                                              // and no restoring line step covers more of H
+  double max_flow_ratio{1000.0};             // a tick's flow on a class may be at most this many times
+                                             // the class's reserve it draws on (larger of current and initial)
   unsigned max_substeps{256};                // per tick; past it the floors (cuts) hold reserves up
 
   // Intrinsic checks only ("market.*"); λ against the class weights is MarketConfig's job.
