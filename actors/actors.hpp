@@ -92,7 +92,8 @@ using router_actor = caf::typed_actor<caf::replies_to<RouteRunMsg>::with<RouteRe
 // Owns the Hamiltonian market and its regime filter: applies ticks, publishes each snapshot to
 // the price board (for routers) and to the prices topic, and updates the market metrics.
 using market_actor = caf::typed_actor<
-    // Ticks in offset order.
+    // Ticks in offset order, then the round's quote requests: each answered on quote_answers at
+    // the prices those ticks leave (the market unchanged), or dead-lettered if it does not decode.
     caf::reacts_to<TickBatch>,
     // Liveness probe from the ingest thread: beats Health::market.
     caf::reacts_to<heartbeat_atom>,
@@ -105,7 +106,7 @@ using market_actor = caf::typed_actor<
 // order and stopped in reverse (Ingest, ingest.hpp, wires them):
 // - Delivery (delivery.hpp): the producers and the Sink; serves delivery reports, resends
 //   failures, acknowledges consumed messages, commits offsets with their restore points.
-// - Poller (poller.hpp): fetches requests, feedback and ticks; checks keys and sizes (DLQ);
+// - Poller (poller.hpp): fetches requests, feedback, quote requests and ticks; checks keys and sizes (DLQ);
 //   sends IngestBatch to the tenant manager and TickBatch to the market actor; backpressure.
 // - Rebalancer (rebalancer.hpp): on assignment reads the changelog and the answers and sends
 //   RestoredStates to the manager; on revoke sends (drop_atom, partitions) — never a request,

@@ -47,8 +47,9 @@ namespace {
 void create_topics(kafka::MockCluster& cluster, const daemon::Topics& t) {
   for (const auto& [name, partitions] : {std::pair{t.ticks, 1}, {t.prices, 1}, {t.requests, 8}, {t.feedback, 8},
                                          {t.decisions, 8}, {t.dlq, 4},
-                                         {t.tenant_state, 8}})
-    if (auto ok = cluster.create_topic(name, partitions); !ok) log_warning(ok.error().to_string());
+                                         {t.tenant_state, 8}, {t.quotes, 4}, {t.quote_answers, 4}})
+    if (name.empty()) continue;  // quotes off
+    else if (auto ok = cluster.create_topic(name, partitions); !ok) log_warning(ok.error().to_string());
 }
 
 Result<daemon::DaemonConfig> load(const DaemonOptions& o) {
@@ -172,6 +173,7 @@ int run_daemon(const DaemonOptions& options) {
   mo.ticks_topic = cfg->topics.ticks;
   mo.requests_topic = cfg->topics.requests;
   mo.feedback_topic = cfg->topics.feedback;
+  mo.quotes_topic = cfg->topics.quotes;
   daemon::Metrics metrics(mo);
   if (auto ok = metrics.listen(cfg->metrics_listen); !ok) {
     std::cerr << "hanzo-hmmd: metrics: " << ok.error().to_string() << '\n';

@@ -5,6 +5,7 @@
 #include "hanzo/hmm/daemon/metrics.hpp"
 #include "hanzo/hmm/daemon/notify.hpp"
 #include "hanzo/hmm/kafka/dlq.hpp"
+#include "hanzo/hmm/wire/quote.hpp"
 #include "log.hpp"
 #include "output.hpp"
 
@@ -39,6 +40,21 @@ void apply(market_state& st, TickItem& item) {
   }
 }
 
+// At the market's current state; the market is not changed. A request that does not decode goes
+// to the DLQ; one for an unknown class or more than the supply gets an answer with its reason.
+void answer(market_state& st, QuoteItem& item) {
+  const Engine& e = *st.engine;
+  auto request = wire::decode_quote_request(item.original.value);
+  if (!request) return dead_letter(e, item.original, item.token, classify(request.error()), request.error().to_string());
+  const wire::QuoteAnswer a = wire::answer_quote(*st.market, *request);
+  kafka::Record r;
+  r.topic = e.config.topics.quote_answers;
+  r.key = item.original.key;
+  r.value = wire::encode_quote_answer(a);
+  e.sink->produce(std::move(r), item.token);
+  if (e.metrics) e.metrics->quote(!a.error);
+}
+
 }  // namespace
 
 market_actor::behavior_type market(market_actor::stateful_pointer<market_state> self, std::shared_ptr<const Engine> engine) {
@@ -54,6 +70,7 @@ market_actor::behavior_type market(market_actor::stateful_pointer<market_state> 
   return {
       [self](TickBatch& batch) {
         for (auto& item : batch.items) apply(self->state, item);
+        for (auto& item : batch.quotes) answer(self->state, item);
         if (auto* h = self->state.engine->health) h->beat(daemon::Health::market);
       },
       [self](heartbeat_atom) {

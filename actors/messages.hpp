@@ -54,8 +54,18 @@ struct TickItem {
   kafka::Message original;
 };
 
+// One consumed quote request, as it came: the market actor decodes and answers it (or sends it
+// to the DLQ unchanged).
+struct QuoteItem {
+  std::uint64_t token{0};
+  kafka::Message original;
+};
+
+// What one poll round brought for the market actor: ticks in offset order, then quote requests,
+// answered at the prices those ticks leave.
 struct TickBatch {
   std::vector<TickItem> items;
+  std::vector<QuoteItem> quotes;
 };
 
 // One request prepared by its tenant actor. `rejection` non-empty: the request cannot be served

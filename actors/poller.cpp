@@ -27,6 +27,7 @@ Result<std::unique_ptr<Poller>> Poller::create(const Engine& engine, Delivery& d
 
 Result<void> Poller::subscribe() {
   const auto& t = engine_.config.topics;
+  if (t.quotes_enabled()) return consumer_->subscribe({t.requests, t.feedback, t.quotes});
   return consumer_->subscribe({t.requests, t.feedback});
 }
 
@@ -82,7 +83,7 @@ void Poller::flush(const PollTargets& to) {
     tenant_batch_ = IngestBatch{};
     batch_index_.clear();
   }
-  if (!tick_batch_.items.empty()) {
+  if (!tick_batch_.items.empty() || !tick_batch_.quotes.empty()) {
     to.ticks(std::move(tick_batch_));
     tick_batch_ = TickBatch{};
   }
@@ -101,7 +102,9 @@ std::string Poller::bad_key(const std::optional<std::string>& key) const {
 void Poller::handle(kafka::Message&& msg) {
   const auto& topics = engine_.config.topics;
   const bool tick = msg.topic == topics.ticks;
-  if (!held_.empty() && !tick && held_.count(msg.partition)) return;
+  // Quotes hold no tenant state: nothing to wait for on a partition being restored.
+  const bool quote = topics.quotes_enabled() && msg.topic == topics.quotes;
+  if (!held_.empty() && !tick && !quote && held_.count(msg.partition)) return;
   ++consumed_;
   auto token = delivery_.dispatch({msg.topic, msg.partition}, msg.offset);
   if (!token) {
@@ -112,6 +115,7 @@ void Poller::handle(kafka::Message&& msg) {
   const std::int64_t ts = msg.timestamp_ms.value_or(-1);
   if (engine_.metrics) {
     engine_.metrics->consumed(tick                            ? daemon::SourceTopic::ticks
+                              : quote                        ? daemon::SourceTopic::quotes
                               : msg.topic == topics.requests ? daemon::SourceTopic::requests
                                                              : daemon::SourceTopic::feedback);
     if (ts >= 0) engine_.metrics->event_age(static_cast<double>(now_ms() - ts) / 1000.0);
@@ -122,6 +126,10 @@ void Poller::handle(kafka::Message&& msg) {
                            std::to_string(engine_.config.max_message_bytes));
   if (tick) {
     tick_batch_.items.push_back(TickItem{*token, ts, std::nullopt, std::move(msg)});
+    return;
+  }
+  if (quote) {  // any key or none: the answer carries it back
+    tick_batch_.quotes.push_back(QuoteItem{*token, std::move(msg)});
     return;
   }
   if (auto why = bad_key(msg.key); !why.empty()) return dead_letter(engine_, msg, *token, daemon::DlqReason::bad_key, why);

@@ -1,5 +1,5 @@
-// Poller: fetches requests, feedback (the consumer group) and ticks (every partition, no
-// group), checks keys and sizes, sends bad input to the DLQ, groups the rest by tenant and
+// Poller: fetches requests, feedback, quote requests (the consumer group) and ticks (every
+// partition, no group), checks keys and sizes, sends bad input to the DLQ, groups the rest by tenant and
 // hands each poll round on; pauses fetching while too much is in flight. No CAF: where
 // batches go is the caller's (PollTargets).
 #pragma once
@@ -35,7 +35,7 @@ class Poller {
   kafka::Consumer& consumer() noexcept { return *consumer_; }
   kafka::Consumer& ticks() noexcept { return *ticks_; }
 
-  // Subscribes to requests and feedback; assigns every ticks partition from the beginning.
+  // Subscribes to requests, feedback and quotes (when on); assigns every ticks partition from the beginning.
   Result<void> subscribe();
   Result<void> assign_ticks();
   // The requests and decisions topics' partition counts, from the brokers' metadata.

@@ -107,14 +107,22 @@ Result<void> validate_topic(const std::string& name, const std::string& where) {
 }
 
 Result<void> validate_topics(const Topics& t) {
-  const std::array<std::pair<const char*, const std::string*>, 7> all{{{"topics.ticks", &t.ticks},
+  // The quote service is optional: both of its topics are named, or both are empty (off).
+  if (t.quotes.empty() != t.quote_answers.empty())
+    return invalid(t.quotes.empty() ? "topics.quotes" : "topics.quote_answers",
+                   "empty turns the quote service off only with the other of topics.quotes and "
+                   "topics.quote_answers empty too: set both, or leave both empty");
+  const std::array<std::pair<const char*, const std::string*>, 9> all{{{"topics.ticks", &t.ticks},
                                                                         {"topics.requests", &t.requests},
                                                                         {"topics.feedback", &t.feedback},
                                                                         {"topics.decisions", &t.decisions},
                                                                         {"topics.prices", &t.prices},
                                                                         {"topics.dlq", &t.dlq},
-                                                                        {"topics.tenant_state", &t.tenant_state}}};
+                                                                        {"topics.tenant_state", &t.tenant_state},
+                                                                        {"topics.quotes", &t.quotes},
+                                                                        {"topics.quote_answers", &t.quote_answers}}};
   for (std::size_t i = 0; i < all.size(); ++i) {
+    if (all[i].second->empty() && i >= 7) continue;  // quotes off
     if (auto ok = validate_topic(*all[i].second, all[i].first); !ok) return ok;
     // One topic for two roles would feed the daemon its own output or mix message kinds.
     for (std::size_t j = 0; j < i; ++j)

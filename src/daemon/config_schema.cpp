@@ -36,7 +36,12 @@ void declare_topics(Schema& t, Topics& topics) {
       .text("dlq", topics.dlq, "produced: rejected input with its original key and value, reason in headers")
       .text("tenant_state", topics.tenant_state,
             "produced and read back on assignment: tenant state changelog, keyed by tenant id, one partition per "
-            "requests partition (at least as many); make it compacted (cleanup.policy=compact)");
+            "requests partition (at least as many); make it compacted (cleanup.policy=compact)")
+      .text("quotes", topics.quotes,
+            "consumed in the group: quote requests (the cost of an amount of GPU-seconds of one class); "
+            "\"\" with quote_answers = \"\" turns the quote service off")
+      .text("quote_answers", topics.quote_answers,
+            "produced: one answer per quote request, with the request's key (a refusal carries an error)");
 }
 
 void declare_daemon(Schema& t, DaemonConfig& c) {

@@ -91,7 +91,9 @@ struct Metrics::Impl {
   std::shared_ptr<pm::Registry> registry = std::make_shared<pm::Registry>();
   std::shared_ptr<ProcessCollector> process = std::make_shared<ProcessCollector>();
 
-  std::array<pm::Counter*, 3> consumed{};  // by SourceTopic
+  std::array<pm::Counter*, 4> consumed{};  // by SourceTopic; quotes: null when the service is off
+  pm::Counter* quoted{};
+  pm::Counter* quote_refused{};
   pm::Counter* routed{};
   pm::Counter* rejected{};
   std::array<pm::Counter*, kDlqReasons.size()> dlq{};  // by DlqReason
@@ -129,7 +131,12 @@ Metrics::Impl::Impl(const MetricsOptions& o) {
   auto& consumed_f = family(pm::BuildCounter(), r, "hanzo_hmmd_messages_consumed_total",
                             "Kafka messages consumed, by source topic.");
   consumed = {&consumed_f.Add({{"topic", o.ticks_topic}}), &consumed_f.Add({{"topic", o.requests_topic}}),
-              &consumed_f.Add({{"topic", o.feedback_topic}})};
+              &consumed_f.Add({{"topic", o.feedback_topic}}),
+              o.quotes_topic.empty() ? nullptr : &consumed_f.Add({{"topic", o.quotes_topic}})};
+  auto& quotes_f = family(pm::BuildCounter(), r, "hanzo_hmmd_quotes_total",
+                          "Quote requests answered, by outcome (quoted|refused: unknown class or not enough supply).");
+  quoted = &quotes_f.Add({{"outcome", "quoted"}});
+  quote_refused = &quotes_f.Add({{"outcome", "refused"}});
 
   auto& decisions_f = family(pm::BuildCounter(), r, "hanzo_hmmd_decisions_total",
                              "Routing decisions produced, by status (routed|rejected).");
@@ -248,7 +255,11 @@ std::string Metrics::scrape() const {
   return pm::TextSerializer{}.Serialize(families);
 }
 
-void Metrics::consumed(SourceTopic topic) noexcept { impl_->consumed[static_cast<std::size_t>(topic)]->Increment(); }
+void Metrics::consumed(SourceTopic topic) noexcept {
+  if (auto* c = impl_->consumed[static_cast<std::size_t>(topic)]) c->Increment();
+}
+
+void Metrics::quote(bool quoted) noexcept { (quoted ? impl_->quoted : impl_->quote_refused)->Increment(); }
 
 void Metrics::decision(bool routed) noexcept { (routed ? impl_->routed : impl_->rejected)->Increment(); }
 

@@ -20,7 +20,7 @@ constexpr const char* kSamePartitions =
 
 std::vector<TopicPlan> topic_plan(const DaemonConfig& c) {
   const auto& t = c.topics;
-  return {
+  std::vector<TopicPlan> plan{
       {"requests", t.requests, "consumed in the group: routing requests, keyed by tenant id", 8, kSamePartitions,
        "delete", kWeek, true, false},
       {"feedback", t.feedback, "consumed in the group: request outcomes, keyed by tenant id", 8, kSamePartitions,
@@ -38,6 +38,14 @@ std::vector<TopicPlan> topic_plan(const DaemonConfig& c) {
        "produced and read back on assignment: tenant state changelog, keyed by tenant id", 8,
        kSamePartitions + std::string(" (at least as many as requests)"), "compact", "-1", true, true},
   };
+  if (c.topics.quotes_enabled()) {
+    plan.push_back({"quotes", t.quotes, "consumed in the group: quote requests, any key", 4,
+                    "any count (quotes are stateless: every instance folds the same ticks)", "delete", "86400000",
+                    true, false});
+    plan.push_back({"quote_answers", t.quote_answers, "produced: one answer per quote request, with its key", 4,
+                    "any count (the answer keeps the request's key)", "delete", "86400000", false, true});
+  }
+  return plan;
 }
 
 std::string acl_principal(const DaemonConfig& c) { return "User:" + property(c, "sasl.username", "hanzo-hmmd"); }

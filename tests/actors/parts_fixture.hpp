@@ -42,7 +42,8 @@ struct Parts {
     const auto& t = config.topics;
     for (const auto* name : {&t.requests, &t.feedback, &t.decisions, &t.tenant_state})
       REQUIRE(cluster->create_topic(*name, 2));
-    for (const auto* name : {&t.ticks, &t.prices, &t.dlq}) REQUIRE(cluster->create_topic(*name, 1));
+    for (const auto* name : {&t.ticks, &t.prices, &t.dlq, &t.quotes, &t.quote_answers})
+      REQUIRE(cluster->create_topic(*name, 1));
     auto d = Delivery::create(config, nullptr);
     REQUIRE(d);
     delivery = std::move(*d);

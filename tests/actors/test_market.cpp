@@ -5,6 +5,7 @@
 
 #include "fixture.hpp"
 #include "hanzo/hmm/wire/market.hpp"
+#include "hanzo/hmm/wire/quote.hpp"
 
 using namespace acttest;
 
@@ -142,5 +143,47 @@ TEST_CASE("ticks out of proportion to the reserves go to the DLQ - published pri
     REQUIRE(s);
     for (const auto& c : s->classes) CHECK(std::isfinite(c.price));
   }
+  caf::anon_send_exit(market, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE("quote requests are answered at the prices the round's ticks leave, keyed as they came", "[actors][market]") {
+  Fixture f;
+  auto market = f.sys.spawn(actors::market, f.engine);
+  const std::string tick = R"({"dt": 1.0, "flows": [{"class": "h100-80g", "demand": 900, "usage": 300}]})";
+  market::Market reference(*f.engine->initial_market);
+  REQUIRE(reference.tick(wire::decode_tick(tick, f.config.engine.classes).value().tick));
+  const auto quote = [&](std::uint64_t token, std::optional<std::string> key, std::string value) {
+    QuoteItem q;
+    q.token = token;
+    q.original.topic = f.config.topics.quotes;
+    q.original.key = std::move(key);
+    q.original.value = std::move(value);
+    return q;
+  };
+  TickBatch batch;
+  batch.items.push_back(tick_item(1, tick, f.config));
+  batch.quotes.push_back(quote(2, "buyer-1", R"({"id": "q-1", "class": "h100-80g", "gpu_seconds": 3600})"));
+  batch.quotes.push_back(quote(3, std::nullopt, R"({"id": "q-2", "class": "tpu-v5", "gpu_seconds": 60})"));
+  batch.quotes.push_back(quote(4, "buyer-3", R"({"id": "q-3", "class": "h100-80g"})"));
+  caf::anon_send(market, std::move(batch));
+  f.run();
+  const auto answers = f.sink.on(f.config.topics.quote_answers);
+  REQUIRE(answers.size() == 2);
+  CHECK(answers[0].key == std::optional<std::string>("buyer-1"));
+  CHECK_FALSE(answers[1].key);
+  const auto a = wire::decode_quote_answer(answers[0].value).value();
+  REQUIRE_FALSE(a.error);
+  const auto q = reference.quote_buy_supply(0, 3600.0).value();  // after the tick, not before
+  CHECK(a.cost == q.amount_in);
+  CHECK(a.marginal_price == q.price_after);
+  const auto refused = wire::decode_quote_answer(answers[1].value).value();
+  REQUIRE(refused.error);
+  CHECK_THAT(*refused.error, Catch::Contains("tpu-v5"));
+  const auto dlq = f.sink.on(f.config.topics.dlq);
+  REQUIRE(dlq.size() == 1);
+  CHECK(dlq[0].value == R"({"id": "q-3", "class": "h100-80g"})");
+  CHECK(kafka::find_header(dlq[0].headers, kafka::dlq_reason_header)->find("gpu_seconds") != std::string_view::npos);
+  // A quote does not move the market: the prices routers see are the tick's.
+  CHECK(f.engine->prices.latest()->snapshot.classes[0].price == Approx(reference.prices()[0]).epsilon(1e-12));
   caf::anon_send_exit(market, caf::exit_reason::user_shutdown);
 }

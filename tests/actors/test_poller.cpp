@@ -25,6 +25,11 @@ struct Collected {
           if (topic.empty() || std::get<kafka::Message>(item.body).topic == topic) out[t.tenant].push_back(item.offset);
     return out;
   }
+  std::size_t quote_items() const {
+    std::size_t n = 0;
+    for (const auto& b : ticks) n += b.quotes.size();
+    return n;
+  }
   std::size_t tick_items() const {
     std::size_t n = 0;
     for (const auto& b : ticks) n += b.items.size();
@@ -82,7 +87,9 @@ TEST_CASE("poller: tenants' input in offset order, ticks apart, bad input to the
   CHECK(reasons.count("too_large") == 1);
 }
 
-TEST_CASE("poller: held partitions are skipped, and backpressure pauses above the bound", "[actors][poller][cluster]") {
+TEST_CASE("poller: held partitions are skipped (not quotes: they hold no tenant state), and backpressure pauses "
+          "above the bound",
+          "[actors][poller][cluster]") {
   Parts p("poller-hold", [](daemon::DaemonConfig& c) {
     c.max_in_flight = 3;
     c.resume_in_flight = 1;
@@ -91,19 +98,23 @@ TEST_CASE("poller: held partitions are skipped, and backpressure pauses above th
   auto poller = started(p);
   poller->hold(0);
   p.publish({record(t.requests, 0, "a", "{}"), record(t.requests, 0, "a", "{}"), record(t.requests, 1, "b", "{}"),
-             record(t.requests, 1, "b", "{}"), record(t.requests, 1, "b", "{}")});
+             record(t.requests, 1, "b", "{}"), record(t.requests, 1, "b", "{}"),
+             record(t.quotes, 0, std::nullopt, "{}")});  // partition 0 too, and no key: quotes need none
   Collected got;
   for (const auto until = std::chrono::steady_clock::now() + 30s;
-       poller->consumed() < 3 && std::chrono::steady_clock::now() < until;)
+       poller->consumed() < 4 && std::chrono::steady_clock::now() < until;)
     poller->poll(100ms, got.targets());
   // Give partition 0's messages time to arrive too: they must not be dispatched.
   for (int i = 0; i < 5; ++i) poller->poll(100ms, got.targets());
-  CHECK(poller->consumed() == 3);
+  CHECK(poller->consumed() == 4);
+  CHECK(got.quote_items() == 1);
+  CHECK(got.tick_items() == 0);
+  CHECK(p.engine->dead_letters.load() == 0);
   const auto offsets = got.offsets();
   CHECK(offsets.count("a") == 0);
   CHECK(offsets.at("b") == std::vector<std::int64_t>{0, 1, 2});
   CHECK_FALSE(poller->paused());
-  poller->backpressure(p.delivery->in_flight());  // 3 in flight: the bound
+  poller->backpressure(3);  // three requests in flight (the quote's answer went nowhere): the bound
   CHECK(poller->paused());
   poller->backpressure(2);
   CHECK(poller->paused());  // above the low mark still

@@ -167,6 +167,11 @@ void update_all(Metrics& m) {
   for (int i = 0; i < 5; ++i) m.consumed(SourceTopic::requests);
   for (int i = 0; i < 4; ++i) m.decision(true);
   m.decision(false);
+  m.consumed(SourceTopic::quotes);
+  m.consumed(SourceTopic::quotes);
+  m.quote(true);
+  m.quote(false);
+  m.quote(true);
   m.dlq(DlqReason::invalid_json);
   m.dlq(DlqReason::invalid_json);
   m.dlq(DlqReason::too_large);
@@ -254,6 +259,9 @@ TEST_CASE("metrics: the scrape holds exactly the series the updates imply", "[me
       {{"hanzo_hmmd_messages_consumed_total", {{"topic", "hanzo.hmm.ticks"}}}, 3},
       {{"hanzo_hmmd_messages_consumed_total", {{"topic", "hanzo.hmm.requests"}}}, 5},
       {{"hanzo_hmmd_messages_consumed_total", {{"topic", "hanzo.hmm.feedback"}}}, 0},
+      {{"hanzo_hmmd_messages_consumed_total", {{"topic", "hanzo.hmm.quotes"}}}, 2},
+      {{"hanzo_hmmd_quotes_total", {{"outcome", "quoted"}}}, 2},
+      {{"hanzo_hmmd_quotes_total", {{"outcome", "refused"}}}, 1},
       {{"hanzo_hmmd_decisions_total", {{"status", "routed"}}}, 4},
       {{"hanzo_hmmd_decisions_total", {{"status", "rejected"}}}, 1},
       {{"hanzo_hmmd_dlq_messages_total", {{"reason", "invalid_json"}}}, 2},
@@ -429,4 +437,20 @@ TEST_CASE("metrics: consumer_lag replaces the previous series", "[metrics]") {
   CHECK(lag_series().empty());
   m.consumer_lag(first);
   CHECK(lag_series() == std::map<std::string, double>{{"t/0", 5}, {"t/1", 6}, {"u/0", 7}});
+}
+
+TEST_CASE("metrics: with the quote service off there is no consumed series for it", "[metrics]") {
+  MetricsOptions o = options();
+  o.quotes_topic.clear();
+  Metrics m(o);
+  m.consumed(SourceTopic::quotes);  // not counted anywhere, and no crash
+  m.consumed(SourceTopic::requests);
+  const Exposition e = parse(m.scrape());
+  std::size_t consumed_series = 0;
+  for (const auto& [key, value] : e.samples)
+    if (key.first == "hanzo_hmmd_messages_consumed_total") {
+      ++consumed_series;
+      CHECK(value == (key.second.at("topic") == "hanzo.hmm.requests" ? 1.0 : 0.0));
+    }
+  CHECK(consumed_series == 3);
 }

@@ -12,8 +12,9 @@ TEST_CASE("topics: every configured topic once, tenant state compacted, names fr
   auto c = daemon::daemon_config_from_toml("[topics]\nrequests = \"acme.requests\"\ntenant_state = \"acme.state\"\n", "c.toml");
   REQUIRE(c);
   const auto plan = daemon::topic_plan(*c);
-  // An independent list: the seven [topics] keys of DaemonConfig.
-  const std::set<std::string> keys{"ticks", "requests", "feedback", "decisions", "prices", "dlq", "tenant_state"};
+  // An independent list: the nine [topics] keys of DaemonConfig.
+  const std::set<std::string> keys{"ticks",        "requests", "feedback",     "decisions", "prices", "dlq",
+                                   "tenant_state", "quotes",   "quote_answers"};
   std::map<std::string, daemon::TopicPlan> by_key;
   for (const auto& t : plan) by_key[t.key] = t;
   CHECK(plan.size() == keys.size());
@@ -29,6 +30,16 @@ TEST_CASE("topics: every configured topic once, tenant state compacted, names fr
   // What the daemon reads needs Read, what it writes Write; restores read decisions and the changelog.
   CHECK((by_key.at("decisions").read && by_key.at("decisions").write && by_key.at("tenant_state").read));
   CHECK((!by_key.at("prices").read && by_key.at("prices").write && by_key.at("ticks").read && !by_key.at("ticks").write));
+  CHECK((by_key.at("quotes").read && !by_key.at("quotes").write && by_key.at("quote_answers").write));
+}
+
+TEST_CASE("topics: with the quote service off, its topics are neither planned nor required", "[daemon][topics]") {
+  auto c = daemon::daemon_config_from_toml("[topics]\nquotes = \"\"\nquote_answers = \"\"\n", "c.toml");
+  REQUIRE(c);
+  CHECK_FALSE(c->topics.quotes_enabled());
+  const auto plan = daemon::topic_plan(*c);
+  CHECK(plan.size() == 7);
+  for (const auto& t : plan) CHECK((t.key != "quotes" && t.key != "quote_answers" && !t.name.empty()));
 }
 
 TEST_CASE("topics: ACLs for the group, and the transactional id only with exactly_once", "[daemon][topics]") {

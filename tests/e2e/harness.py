@@ -514,7 +514,8 @@ def decision_request_id(value):
 
 VALID_STATUSES = ("routed", "rejected")
 TOPICS = dict(ticks="hanzo.hmm.ticks", requests="hanzo.hmm.requests", feedback="hanzo.hmm.feedback",
-              decisions="hanzo.hmm.decisions", prices="hanzo.hmm.prices", dlq="hanzo.hmm.dlq")
+              decisions="hanzo.hmm.decisions", prices="hanzo.hmm.prices", dlq="hanzo.hmm.dlq",
+              quotes="hanzo.hmm.quotes", quote_answers="hanzo.hmm.quote-answers")
 
 
 def free_unix_socket_path():

@@ -133,6 +133,7 @@ def body():
         (("hanzo_hmmd_messages_consumed_total", {"topic": h.TOPICS["requests"]}), n_routed + n_rejected + 1),
         (("hanzo_hmmd_messages_consumed_total", {"topic": h.TOPICS["ticks"]}), n_ticks),
         (("hanzo_hmmd_messages_consumed_total", {"topic": h.TOPICS["feedback"]}), n_fb),
+        (("hanzo_hmmd_messages_consumed_total", {"topic": h.TOPICS["quotes"]}), 0),
         (("hanzo_hmmd_decisions_total", {"status": "routed"}), n_routed),
         (("hanzo_hmmd_decisions_total", {"status": "rejected"}), n_rejected),
         (("hanzo_hmmd_dlq_messages_total", {"reason": "invalid_json"}), 1),
@@ -153,7 +154,8 @@ def body():
         errors.append("exit code %s after SIGTERM; stderr tail:\n%s" % (rc, err[-2000:]))
 
     # Renamed topics: the consumed counter is labelled with the names actually consumed.
-    names = {k: "e2e.%s" % k for k in ("ticks", "requests", "feedback", "decisions", "prices", "dlq")}
+    names = {k: "e2e.%s" % k for k in ("ticks", "requests", "feedback", "decisions", "prices", "dlq", "quotes",
+                                       "quote_answers")}
     cfg = h.write_config("[topics]\n" + "".join('%s = "%s"\n' % kv for kv in names.items()))
     d2 = h.Daemon(binary, ["--config", cfg]).start()
     prod = h.producer(d2.bootstrap)
@@ -163,7 +165,7 @@ def body():
     dec2.read_until(lambda r: len(r) >= 1, 60, "the decision on %s" % names["decisions"])
     m2 = d2.metrics()
     consumed = {dict(l).get("topic"): v for (n, l), v in m2.items() if n == "hanzo_hmmd_messages_consumed_total"}
-    want = {names["ticks"]: 0, names["requests"]: 1, names["feedback"]: 0}
+    want = {names["ticks"]: 0, names["requests"]: 1, names["feedback"]: 0, names["quotes"]: 0}
     if consumed != want:
         errors.append("with topics renamed to e2e.*, hanzo_hmmd_messages_consumed_total by topic is %s, expected %s"
                       % (consumed, want))

@@ -21,6 +21,12 @@ documents those defaults.
    (expected_cost / price_per_token). At least one phase-A decision must be routed to an h100
    model (else the comparison is void), and if h100 is still used in B, its mean price per token
    must be more than 1.5 x that of A.
+5. Quotes on Kafka, after the shock: an answer per request on hanzo.hmm.quote-answers with the
+   request's key and id; cost = average_price x gpu_seconds; a tiny amount costs the snapshot's
+   price plus at most the fees; a larger one more per GPU-second (the level set, not the marginal
+   price), and the marginal price after it is higher still; h100 quotes dearer per GPU-second
+   than before the shock was (its price rose); an unknown class gets an error answer; a request
+   that does not decode goes to the DLQ; hanzo_hmmd_quotes_total counts both outcomes.
 """
 
 import json
@@ -66,6 +72,69 @@ def prices_of(snap):
 
 def close(a, b, rel):
     return abs(a - b) <= rel * max(abs(a), abs(b))
+
+
+def check_quotes(d, prod, snap, p_before, errors):
+    answers = h.TopicReader(d.bootstrap, h.TOPICS["quote_answers"])
+    dlq = h.TopicReader(d.bootstrap, h.TOPICS["dlq"])
+    dlq.read_to_end()
+    dlq_before = len(dlq.records)
+    asks = [("small", H100, 1e-3), ("hour", H100, 3600.0), ("cpu", "cpu", 60.0), ("unknown", "tpu-v5", 60.0)]
+    for key, cls, amount in asks:
+        prod.send(h.TOPICS["quotes"], key=key.encode(), value=h.dumps({"id": "q-" + key, "class": cls,
+                                                                        "gpu_seconds": amount}))
+    prod.send(h.TOPICS["quotes"], key=b"broken", value=b'{"id": "q-broken", "class": "cpu"}')
+    prod.flush(30)
+    answers.read_until(lambda r: len(r) >= len(asks), 60, "%d quote answers" % len(asks))
+    dlq.read_until(lambda r: len(r) >= dlq_before + 1, 60, "the undecodable quote request in the DLQ")
+    got = {}
+    for r in answers.records:
+        a = json.loads(r.value)
+        got[a["id"]] = a
+        if r.key is None or "q-" + r.key.decode() != a["id"]:
+            errors.append("quote answer %s came with key %r, the request's key was %r" % (a["id"], r.key, a["id"][2:]))
+    if sorted(got) != sorted("q-" + k for k, _, _ in asks):
+        raise h.Failure("quote answers for %s, expected %s" % (sorted(got), sorted("q-" + k for k, _, _ in asks)))
+    fees = snap["market_fee"]
+    by_class = {c["class"]: c for c in snap["classes"]}
+    for key, cls, amount in asks[:3]:
+        a = got["q-" + key]
+        if "error" in a or a["class"] != cls or a["gpu_seconds"] != amount:
+            errors.append("quote %s: %s" % (key, a))
+            continue
+        if not close(a["cost"], a["average_price"] * amount, 1e-12):
+            errors.append("quote %s: cost %r is not average_price x gpu_seconds (%r)" % (key, a["cost"],
+                                                                                      a["average_price"] * amount))
+    small, hour = got["q-small"], got["q-hour"]
+    price = by_class[H100]["price"]
+    top = price / (1.0 - fees - by_class[H100]["risk_fee"])
+    if "error" not in small and not (price <= small["average_price"] <= top * 1.001):
+        errors.append("1e-3 GPU-s of h100 costs %r per GPU-s; the snapshot's price %r plus fees allows up to %r" %
+                      (small["average_price"], price, top))
+    if "error" not in hour and "error" not in small:
+        if not hour["average_price"] > small["average_price"]:
+            errors.append("an hour of h100 costs %r per GPU-s, no more than a tiny amount (%r)" %
+                          (hour["average_price"], small["average_price"]))
+        if not hour["marginal_price"] > hour["average_price"]:
+            errors.append("after buying an hour the marginal price %r is not above the average %r" %
+                          (hour["marginal_price"], hour["average_price"]))
+        if not small["average_price"] > p_before[H100]:
+            errors.append("h100 quotes %r per GPU-s after the shock, not above the pre-shock price %r" %
+                          (small["average_price"], p_before[H100]))
+    if "tpu-v5" not in got["q-unknown"].get("error", ""):
+        errors.append("a quote for an unknown class was answered %s" % got["q-unknown"])
+    bad = dlq.records[dlq_before]
+    if bad.value != b'{"id": "q-broken", "class": "cpu"}' or "gpu_seconds" not in (h.header(bad, "hanzo.error.reason") or ""):
+        errors.append("DLQ record for the broken quote: value %r, hanzo.error.reason %r" % (bad.value, h.header(bad, "hanzo.error.reason")))
+    m = d.metrics()
+    quoted, refused = h.metric(m, "hanzo_hmmd_quotes_total", outcome="quoted"), h.metric(m, "hanzo_hmmd_quotes_total",
+                                                                                         outcome="refused")
+    if (quoted, refused) != (3.0, 1.0):
+        errors.append("hanzo_hmmd_quotes_total quoted=%s refused=%s, expected 3 and 1" % (quoted, refused))
+    h.log("quotes: 1e-3 GPU-s h100 at %s/GPU-s (price %s), 3600 GPU-s at %s/GPU-s, marginal after %s" %
+          (small.get("average_price"), price, hour.get("average_price"), hour.get("marginal_price")))
+    answers.close()
+    dlq.close()
 
 
 def body():
@@ -210,6 +279,8 @@ def body():
         if not mean_b > 1.5 * mean_a:
             errors.append("mean price_per_token of h100 routes %s before, %s after a x%.2f price rise" %
                           (mean_a, mean_b, ratio[H100]))
+
+    check_quotes(d, prod, after, p0, errors)
 
     prod.close(5)
     prices.close()

@@ -24,6 +24,11 @@ struct Topics {
   // produced and read back: tenant state changelog, keyed by tenant id, partition = the
   // tenant's requests partition (compacted on real brokers)
   std::string tenant_state{"hanzo.hmm.tenant-state"};
+  // consumed in the group / produced: compute quotes (wire/quote.hpp); both empty turns the
+  // quote service off (then neither topic need exist)
+  std::string quotes{"hanzo.hmm.quotes"};
+  std::string quote_answers{"hanzo.hmm.quote-answers"};
+  bool quotes_enabled() const noexcept { return !quotes.empty(); }
 };
 
 struct DaemonConfig {

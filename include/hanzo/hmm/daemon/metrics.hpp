@@ -22,7 +22,7 @@ struct Snapshot;
 
 namespace hanzo::hmm::daemon {
 
-enum class SourceTopic : std::uint8_t { ticks, requests, feedback };
+enum class SourceTopic : std::uint8_t { ticks, requests, feedback, quotes };
 // DLQ reasons: a bounded set (the label), the header carries the detail.
 enum class DlqReason : std::uint8_t {
   invalid_json,  // not JSON at all
@@ -50,6 +50,7 @@ struct MetricsOptions {
   std::string ticks_topic{"hanzo.hmm.ticks"};
   std::string requests_topic{"hanzo.hmm.requests"};
   std::string feedback_topic{"hanzo.hmm.feedback"};
+  std::string quotes_topic{"hanzo.hmm.quotes"};
 };
 
 class Metrics {
@@ -69,6 +70,8 @@ class Metrics {
 
   void consumed(SourceTopic topic) noexcept;
   void decision(bool routed) noexcept;
+  // A quote request answered: with a quote (true) or with a refusal (unknown class, no supply).
+  void quote(bool quoted) noexcept;
   void dlq(DlqReason reason) noexcept;
   void request_latency(double seconds) noexcept;
   void tick_processing(double seconds) noexcept;
