@@ -30,7 +30,7 @@ Clients embedded(const std::string& bootstrap) {
 std::vector<Topic> embedded_topics() {
   const hanzo::hmm::daemon::Topics t;
   return {{t.ticks, 1}, {t.prices, 1}, {t.requests, 8}, {t.feedback, 8}, {t.decisions, 8}, {t.dlq, 4},
-          {t.tenant_state, 8}};
+          {t.tenant_state, 8}, {t.quotes, 4}, {t.quote_answers, 4}};
 }
 
 std::string topic(const char* role) {

@@ -39,7 +39,8 @@ double scale() {
 // mock dropped 128 decisions before it read them (e2e.sigterm_faults, once in CI).
 void create_topics(kafka::MockCluster& cluster, const hmm::daemon::Topics& t) {
   for (const auto& [name, partitions] : {std::pair{t.ticks, 1}, {t.prices, 1}, {t.requests, 8}, {t.feedback, 8},
-                                         {t.decisions, 64}, {t.dlq, 4}, {t.tenant_state, 8}})
+                                         {t.decisions, 64}, {t.dlq, 4}, {t.tenant_state, 8}, {t.quotes, 4},
+                                         {t.quote_answers, 4}})
     if (auto ok = cluster.create_topic(name, partitions); !ok) fail(ok.error().to_string());
 }
 
