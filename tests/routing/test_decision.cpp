@@ -186,7 +186,9 @@ TEST_CASE("routing: preferred_models raises that model's probability", "[routing
 }
 
 TEST_CASE("routing: the adapter's habit scores enter ln E", "[routing][habit]") {
-  const rt::Router router = fixtures::default_router();
+  rt::RouterParams params;
+  params.habit_weight = 1.0;  // 0 by default
+  const rt::Router router = fixtures::default_router(params);
   const auto snap = router.prepare(fixtures::market()).value();
   std::vector<double> habit(12, 0.0);
   rt::TenantView t = fixtures::tenant();
@@ -305,4 +307,16 @@ TEST_CASE("routing: suggested cost edges split the catalogue into four cost bins
   }
   for (const int n : per_bin) CHECK(n >= 2);
   CHECK_FALSE(rt::suggest_cost_edges(rt::default_catalogue(), rt::MarketView{}).has_value());
+}
+
+TEST_CASE("routing: habit scores are ignored at the default habit_weight 0", "[routing][habit]") {
+  const rt::Router router = fixtures::default_router();
+  const auto snap = router.prepare(fixtures::market()).value();
+  std::vector<double> habit(12, 0.0);
+  rt::TenantView t = fixtures::tenant();
+  const auto before = router.decide(fixtures::request(), t, {}, snap).value();
+  habit[*router.catalogue().model_index("qwen2.5-7b")] = 2.0;
+  t.habit = habit;
+  const auto after = router.decide(fixtures::request(), t, {}, snap).value();
+  CHECK(probability_of(after, "qwen2.5-7b") == probability_of(before, "qwen2.5-7b"));
 }
