@@ -56,6 +56,7 @@ boost::json::object to_json(const hmm::sim::Report& r) {
                                           {"regret", p.phases[i].regret},
                                           {"expected_utility", p.phases[i].expected_utility}};
     o["phases"] = std::move(phases);
+    o["share_before_outage"] = p.share_before;
     o["outage_share"] = p.outage_share;
     o["outage_failures"] = p.outage_failures;
     o["share_after_50_failures"] = optional(p.share_after_50);

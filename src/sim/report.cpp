@@ -40,13 +40,14 @@ std::string regret_table(const Report& r) {
                     " tenants, " + std::to_string(r.requests) + " requests; outage of " + r.outage_model +
                     " at requests [" + std::to_string(r.outage_start) + ", " + std::to_string(r.outage_end) + ")\n";
   out += pad("policy", 22, true) + pad("regret", 10) + pad("before", 9) + pad("during", 9) + pad("after", 9) +
-         pad("E[U]", 8) + pad("U", 8) + pad("outage%", 9) + pad("@50", 8) + pad("@200", 8) + pad("retries", 9) +
+         pad("E[U]", 8) + pad("U", 8) + pad("share<", 8) + pad("outage%", 9) + pad("fails", 7) + pad("@50", 8) + pad("@200", 8) + pad("retries", 9) +
          pad("cost/ok", 9) + '\n';
   for (const auto& p : r.policies) {
     out += pad(p.name, 22, true) + pad(fixed(p.total_regret, 1), 10);
     for (const auto& ph : p.phases) out += pad(fixed(ph.regret, 1), 9);
     out += pad(fixed(p.mean_expected_utility, 3), 8) + pad(fixed(p.mean_realised_utility, 3), 8) +
-           pad(fixed(100.0 * p.outage_share, 1) + "%", 9) + pad(share(p.share_after_50), 8) +
+           pad(fixed(100.0 * p.share_before, 1) + "%", 8) + pad(fixed(100.0 * p.outage_share, 1) + "%", 9) +
+           pad(std::to_string(p.outage_failures), 7) + pad(share(p.share_after_50), 8) +
            pad(share(p.share_after_200), 8) + pad(std::to_string(p.retries_after_recovery), 9) +
            pad(fixed(p.cost_per_success, 2), 9) + '\n';
   }

@@ -13,7 +13,7 @@ namespace {
 // Per-policy counters beyond PolicyReport's.
 struct Tally {
   double realised{0.0}, cost{0.0};
-  std::size_t successes{0}, outage_decisions{0}, outage_to_model{0};
+  std::size_t successes{0}, outage_decisions{0}, outage_to_model{0}, before_to_model{0};
   std::array<std::size_t, 2> after_n{}, after_to_model{};  // decisions after 50 / 200 failures
 };
 
@@ -94,7 +94,9 @@ Result<Report> run(WorldSpec spec, std::string preset_name, const RunOptions& op
       ty.realised += o.utility;
       ty.cost += o.price_per_token * tokens;
       ty.successes += o.success ? 1 : 0;
-      if (phase == Phase::during) {
+      if (phase == Phase::before) {
+        ty.before_to_model += m == failing ? 1 : 0;
+      } else if (phase == Phase::during) {
         ++ty.outage_decisions;
         for (std::size_t j = 0; j < 2; ++j)
           if (pr.outage_failures >= kFailureMarks[j]) {
@@ -122,6 +124,8 @@ Result<Report> run(WorldSpec spec, std::string preset_name, const RunOptions& op
     for (const auto& ph : pr.phases) eu += ph.expected_utility;
     pr.mean_expected_utility = eu / static_cast<double>(n);
     pr.mean_realised_utility = ty.realised / static_cast<double>(n);
+    const std::size_t before = pr.phases[0].requests;
+    pr.share_before = before ? static_cast<double>(ty.before_to_model) / static_cast<double>(before) : 0.0;
     pr.outage_share = ty.outage_decisions ? static_cast<double>(ty.outage_to_model) / static_cast<double>(ty.outage_decisions) : 0.0;
     std::optional<double>* marks[2] = {&pr.share_after_50, &pr.share_after_200};
     for (std::size_t j = 0; j < 2; ++j)

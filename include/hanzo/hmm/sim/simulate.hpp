@@ -36,6 +36,7 @@ struct PolicyReport {
   // Outage: share of this policy's outage decisions that went to the failing model, overall and
   // counted from the moment it had seen the model fail 50 (200) times in the outage; empty when
   // it never saw that many failures.
+  double share_before{0.0};  // of the decisions before the outage, for comparison
   double outage_share{0.0};
   std::size_t outage_failures{0};
   std::optional<double> share_after_50, share_after_200;
