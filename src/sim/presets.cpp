@@ -54,8 +54,9 @@ Result<WorldSpec> preset(std::string_view name) {
   w.config = mm::default_config();
   // The simulator keeps a pool per segment and samples: the router as the benchmark measures it.
   w.config.router.sample = true;
-  w.config.router.forgetting = 0.01;
+  w.config.router.forgetting = 0.005;
   w.config.router.shared_base = true;
+  w.config.router.shared_forgetting = 0.005;
   w.segments = segments();
   w.truth.assign(w.config.models.size(), std::vector<Truth>(w.segments.size()));
   for (std::size_t m = 0; m < w.config.models.size(); ++m) {

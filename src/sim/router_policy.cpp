@@ -76,6 +76,7 @@ std::vector<std::pair<std::string, routing::RouterParams>> ablation_variants(con
   v.emplace_back("router-no-sampling", p);
   p = full;
   p.forgetting = 0.0;
+  p.shared_forgetting = 0.0;
   v.emplace_back("router-no-forgetting", p);
   p = full;
   p.shared_base = false;
@@ -86,6 +87,7 @@ std::vector<std::pair<std::string, routing::RouterParams>> ablation_variants(con
   p = full;
   p.sample = false;
   p.forgetting = 0.0;
+  p.shared_forgetting = 0.0;
   p.shared_base = false;
   p.habit_weight = 1.0;
   v.emplace_back("router-before", p);

@@ -72,8 +72,9 @@ std::unique_ptr<Policy> make_thompson(ThompsonScope scope, std::uint64_t seed, T
 Result<std::unique_ptr<Policy>> make_router(const World& world, std::string name, routing::RouterParams params);
 
 // The router with each improvement taken away in turn, for the ablation: "router-no-sampling",
-// "router-no-forgetting", "router-no-shared-base", "router-habit" (habit_weight 1) and
-// "router-before" (all four as before: argmax, no forgetting, no pool, habit_weight 1).
+// "router-no-forgetting" (neither the tenant's counts nor the pool's fade), "router-no-shared-base",
+// "router-habit" (habit_weight 1) and "router-before" (all four as before: argmax, no
+// forgetting, no pool, habit_weight 1).
 std::vector<std::pair<std::string, routing::RouterParams>> ablation_variants(const routing::RouterParams& full);
 
 }  // namespace hanzo::hmm::sim
