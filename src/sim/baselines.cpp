@@ -20,28 +20,18 @@ std::size_t best_of(std::span<const std::size_t> feasible, Score score) {
   return best;
 }
 
-class Oracle final : public Policy {
+// Picks the feasible model of highest score(world, request, model): the oracle (truth),
+// cheapest (minus the price) and advertised-best (catalogue figures).
+class Greedy final : public Policy {
  public:
-  Oracle() : Policy("oracle") {}
+  using Score = double (*)(const World&, const Request&, std::size_t);
+  Greedy(std::string name, Score score) : Policy(std::move(name)), score_(score) {}
   Result<std::size_t> choose(const Step& s) override {
-    return best_of(s.feasible, [&](std::size_t m) { return s.world.expected_utility(s.request, m); });
+    return best_of(s.feasible, [&](std::size_t m) { return score_(s.world, s.request, m); });
   }
-};
 
-class Cheapest final : public Policy {
- public:
-  Cheapest() : Policy("cheapest") {}
-  Result<std::size_t> choose(const Step& s) override {
-    return best_of(s.feasible, [&](std::size_t m) { return -s.world.prices()[m]; });
-  }
-};
-
-class Advertised final : public Policy {
- public:
-  Advertised() : Policy("advertised-best") {}
-  Result<std::size_t> choose(const Step& s) override {
-    return best_of(s.feasible, [&](std::size_t m) { return s.world.advertised_utility(s.request, m); });
-  }
+ private:
+  Score score_;
 };
 
 class Random final : public Policy {
@@ -129,9 +119,19 @@ class Thompson final : public Policy {
 
 }  // namespace
 
-std::unique_ptr<Policy> make_oracle() { return std::make_unique<Oracle>(); }
-std::unique_ptr<Policy> make_cheapest() { return std::make_unique<Cheapest>(); }
-std::unique_ptr<Policy> make_advertised_best() { return std::make_unique<Advertised>(); }
+std::unique_ptr<Policy> make_oracle() {
+  return std::make_unique<Greedy>("oracle", [](const World& w, const Request& r, std::size_t m) {
+    return w.expected_utility(r, m);
+  });
+}
+std::unique_ptr<Policy> make_cheapest() {
+  return std::make_unique<Greedy>("cheapest", [](const World& w, const Request&, std::size_t m) { return -w.prices()[m]; });
+}
+std::unique_ptr<Policy> make_advertised_best() {
+  return std::make_unique<Greedy>("advertised-best", [](const World& w, const Request& r, std::size_t m) {
+    return w.advertised_utility(r, m);
+  });
+}
 std::unique_ptr<Policy> make_random(std::uint64_t seed) { return std::make_unique<Random>(seed); }
 std::unique_ptr<Policy> make_lowest_latency(LatencyRoutingParams params) {
   return std::make_unique<LowestLatency>(params);

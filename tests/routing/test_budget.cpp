@@ -62,9 +62,9 @@ TEST_CASE("routing: the cost preference is monotone in the budget", "[routing][b
       auto q = fixtures::request();
       q.preferences.quality_threshold = threshold;
       q.preferences.max_cost_per_token = budget;
+      const auto d = router.decide(q, fixtures::tenant(), {}, snap).value();
       double e = 0.0;  // E_q[price]
-      for (const auto& a : router.decide(q, fixtures::tenant(), {}, snap).value().alternatives)
-        e += a.probability * snap.prediction(a.index).price_per_token;
+      for (const auto& a : d.alternatives) e += a.probability * snap.prediction(a.index).price_per_token;
       return e;
     };
     // From a budget above every price down to one far below all of them.
