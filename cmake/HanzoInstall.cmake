@@ -12,7 +12,7 @@ set(HANZO_RUNBOOK_URL "" CACHE STRING
 
 # ---- dev: headers, libraries, CMake package ----------------------------------------------
 install(TARGETS hanzo_hmm hanzo_hmm_io hanzo_hmm_config hanzo_hmm_market hanzo_hmm_tenant hanzo_hmm_routing
-                hanzo_hmm_wire hanzo_hmm_mm EXPORT hanzo-hmm-targets
+                hanzo_hmm_wire hanzo_hmm_mm hanzo_hmm_sim EXPORT hanzo-hmm-targets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT dev
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT dev)
 install(DIRECTORY include/hanzo DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT dev

@@ -28,5 +28,6 @@ int run_market(std::span<const std::string> args);
 int run_market_quote(std::span<const std::string> args);  // `market quote`, dispatched by run_market
 int run_config(std::span<const std::string> args);
 int run_loadgen(std::span<const std::string> args);
+int run_simulate(std::span<const std::string> args);
 
 }  // namespace hanzo::cli

@@ -27,6 +27,7 @@ constexpr Command kCommands[] = {
     {"market", "market replay: price snapshots (and CSV/SVG) for a tick file; market quote: the cost of N GPU-seconds", run_market},
     {"config", "describe every MarketMaker option, or check a config file", run_config},
     {"loadgen", "load generator for hanzo-hmmd on Kafka: throughput and latency", run_loadgen},
+    {"simulate", "decision quality against a hidden truth: the router and baselines, regret vs the oracle", run_simulate},
 };
 
 void print_usage() {

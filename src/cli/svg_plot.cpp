@@ -104,4 +104,53 @@ std::string render_svg(const PriceChart& c) {
   return s + "</svg>\n";
 }
 
+std::string render_svg(const LineChart& c) {
+  const std::size_t n = c.x.size();
+  double lo = 0.0, hi = 0.0;
+  for (const auto& s : c.series)
+    for (double v : s.values)
+      if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+  if (!(hi > lo)) hi = lo + 1.0;
+  const double x0 = n ? c.x.front() : 0.0, x1 = n && c.x.back() > x0 ? c.x.back() : x0 + 1.0;
+  const double pw = kW - kLeft - kRight, ph = kH - kTop - kBottom;
+  auto x = [&](double t) { return kLeft + (t - x0) / (x1 - x0) * pw; };
+  auto y = [&](double v) { return kTop + (hi - v) / (hi - lo) * ph; };
+  std::string s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + num(kW) + "\" height=\"" + num(kH) +
+                  "\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
+  s += "<text x=\"" + num(kLeft) + "\" y=\"24\" font-size=\"16\">" + escape(c.title) + "</text>\n";
+  if (c.band_to > c.band_from) {
+    const double xa = x(std::max(c.band_from, x0)), xb = x(std::min(c.band_to, x1));
+    s += "<rect x=\"" + num(xa) + "\" y=\"" + num(kTop) + "\" width=\"" + num(std::max(0.5, xb - xa)) +
+         "\" height=\"" + num(ph) + "\" fill=\"" + kRegimeColours[3] + "\"/>\n<text x=\"" + num(xa + 4) + "\" y=\"" +
+         num(kTop + 14) + "\">" + escape(c.band_label) + "</text>\n";
+  }
+  s += "<rect x=\"" + num(kLeft) + "\" y=\"" + num(kTop) + "\" width=\"" + num(pw) + "\" height=\"" + num(ph) +
+       "\" fill=\"none\" stroke=\"#333\"/>\n";
+  for (int k = 0; k <= 5; ++k) {
+    const double v = lo + (hi - lo) * k / 5.0, t = x0 + (x1 - x0) * k / 5.0;
+    char label[32];
+    std::snprintf(label, sizeof label, "%.4g", v);
+    s += "<line x1=\"" + num(kLeft) + "\" x2=\"" + num(kLeft + pw) + "\" y1=\"" + num(y(v)) + "\" y2=\"" + num(y(v)) +
+         "\" stroke=\"#ddd\"/>\n<text x=\"" + num(kLeft - 6) + "\" y=\"" + num(y(v) + 4) + "\" text-anchor=\"end\">" +
+         label + "</text>\n";
+    std::snprintf(label, sizeof label, "%.0f", t);
+    s += "<text x=\"" + num(x(t)) + "\" y=\"" + num(kTop + ph + 18) + "\" text-anchor=\"middle\">" + label + "</text>\n";
+  }
+  s += "<text x=\"" + num(kLeft + pw / 2) + "\" y=\"" + num(kH - 10) + "\" text-anchor=\"middle\">" + escape(c.x_label) +
+       "</text>\n<text transform=\"translate(18," + num(kTop + ph / 2) + ") rotate(-90)\" text-anchor=\"middle\">" +
+       escape(c.y_label) + "</text>\n";
+  double ly = kTop + 10;
+  for (std::size_t k = 0; k < c.series.size(); ++k, ly += 18) {
+    std::string pts;
+    for (std::size_t i = 0; i < n && i < c.series[k].values.size(); ++i)
+      if (std::isfinite(c.series[k].values[i])) pts += num(x(c.x[i])) + "," + num(y(c.series[k].values[i])) + " ";
+    const std::string colour = kLineColours[k % 10];
+    s += "<polyline fill=\"none\" stroke-width=\"1.8\" stroke=\"" + colour + "\" points=\"" + pts + "\"/>\n";
+    s += "<line x1=\"" + num(kW - kRight + 12) + "\" x2=\"" + num(kW - kRight + 32) + "\" y1=\"" + num(ly) + "\" y2=\"" +
+         num(ly) + "\" stroke-width=\"3\" stroke=\"" + colour + "\"/><text x=\"" + num(kW - kRight + 38) + "\" y=\"" +
+         num(ly + 4) + "\">" + escape(c.series[k].name) + "</text>\n";
+  }
+  return s + "</svg>\n";
+}
+
 }  // namespace hanzo::cli

@@ -23,4 +23,16 @@ struct PriceChart {
 
 std::string render_svg(const PriceChart& chart);
 
+// A linear-scale line chart (e.g. `simulate`'s cumulative regret per policy), with an optional
+// shaded band on the x axis (the outage).
+struct LineChart {
+  std::string title, x_label, y_label;
+  std::vector<double> x;
+  std::vector<PriceSeries> series;  // values may be 0 or negative here
+  double band_from{0.0}, band_to{0.0};  // shaded when band_to > band_from
+  std::string band_label;
+};
+
+std::string render_svg(const LineChart& chart);
+
 }  // namespace hanzo::cli

@@ -99,7 +99,21 @@ void declare_router(Schema& s, routing::RouterParams& r) {
                    .table("crisis", "", [&](Schema& u) { regime(u, r.regimes.crisis); })
                    .table("transition", "", [&](Schema& u) { regime(u, r.regimes.transition); });
              })
-      .number("habit_weight", r.habit_weight, "multiplies the BitDelta adapter's habit score", at_least(0.0))
+      .flag("sample", r.sample,
+            "Thompson sampling: draw each candidate's latency, quality and success likelihoods from its counts "
+            "(seeded by tenant and request id) instead of using their means")
+      .number("forgetting", r.forgetting, "each update multiplies the counts held by 1 - this (old evidence fades)",
+              config::Bounds{0.0, 1.0, false, true})
+      .flag("shared_base", r.shared_base,
+            "add the counts of a pool shared by several tenants to each tenant's own (only where the caller keeps "
+            "a pool: the simulator; the daemon keeps none)")
+      .number("shared_cap", r.shared_cap, "pool counts per model and modality are capped here", between(1.0, 1e6))
+      .number("shared_forgetting", r.shared_forgetting, "like forgetting, per pool update",
+              config::Bounds{0.0, 1.0, false, true})
+      .number("habit_weight", r.habit_weight,
+              "multiplies the BitDelta adapter's habit score (0: its reward has no baseline, so habits lock a "
+              "tenant onto its first choice)",
+              at_least(0.0))
       .number("preferred_bonus", r.preferred_bonus, "ln E bonus for a preferred model", at_least(0.0))
       .number("completion_tokens", r.completion_tokens, "assumed completion size for expected_cost", at_least(0.0))
       .number("chars_per_token", r.chars_per_token, "input characters per token", greater_than(0.0))

@@ -9,6 +9,7 @@
 #include "hanzo/hmm/routing/router.hpp"
 #include "maths.hpp"
 #include "preferences.hpp"
+#include "sampling.hpp"
 
 namespace hanzo::hmm::routing {
 
@@ -72,11 +73,14 @@ void add_reason(std::string& r, const char* what, double value, const char* op, 
 }  // namespace
 
 Result<void> Router::decide_into(Decision& out, const RoutingRequest& req, const TenantView& tv,
-                                 const TenantOutcomes& outcomes, const MarketSnapshot& market) const {
+                                 const TenantOutcomes& outcomes, const MarketSnapshot& market,
+                                 const SharedOutcomes* shared) const {
   const std::size_t k_models = priors_.size();
   if (market.router_id_ != id_) return make_error(Errc::invalid_value, "market", "snapshot of another router");
   if (auto r = req.validate(); !r) return std::move(r).error().within("request");
   if (auto r = tv.validate(k_models); !r) return std::move(r).error();
+  if (shared != nullptr && shared->models() != k_models)
+    return make_error(Errc::invalid_dimension, "shared", "pool size differs from the catalogue's");
 
   out.request_id = req.request_id;
   out.tenant.assign(tv.tenant);
@@ -120,7 +124,9 @@ Result<void> Router::decide_into(Decision& out, const RoutingRequest& req, const
     const bool tps = rq.min_tokens_per_second && m.tokens_per_second < *rq.min_tokens_per_second;
     const bool mem = rq.max_memory_gb && m.memory_gb > *rq.max_memory_gb;
     const bool region = rq.region && m.region != *rq.region;
-    if (vision || fc || tps || mem || region) {
+    const double price = market.models_[i].prediction.price_per_token;
+    const bool budget = rq.hard_budget && price > *req.preferences.max_cost_per_token;
+    if (vision || fc || tps || mem || region || budget) {
       if (out.excluded.size() <= n_exc) out.excluded.emplace_back();
       Exclusion& e = out.excluded[n_exc++];
       e.model = m.name;
@@ -135,6 +141,7 @@ Result<void> Router::decide_into(Decision& out, const RoutingRequest& req, const
         e.reason += " != ";
         e.reason += *rq.region;
       }
+      if (budget) add_reason(e.reason, "price_per_token", price, " > max_cost_per_token ", *req.preferences.max_cost_per_token);
       continue;
     }
     Candidate& c = cands.emplace_back();
@@ -165,14 +172,28 @@ Result<void> Router::decide_into(Decision& out, const RoutingRequest& req, const
     return {};
   }
 
-  // The tenant's own evidence: refresh the (at most 8) models it has counts for.
-  for (const auto& e : outcomes.entries()) {
-    const std::size_t i = find_key(e.model);
-    if (i == k_models) continue;  // a model no longer in the catalogue
-    if (Candidate* c = find_candidate(cands, i)) {
-      Prediction p = market.models_[i].prediction;
-      refresh(p, i, outcomes, e, market);
-      score(*c, p, sw);
+  const SharedOutcomes* pool = params_.shared_base ? shared : nullptr;
+  if (pool == nullptr && !params_.sample) {
+    // The tenant's own evidence: refresh the (at most 8) models it has counts for.
+    for (const auto& e : outcomes.entries()) {
+      const std::size_t i = find_key(e.model);
+      if (i == k_models) continue;  // a model no longer in the catalogue
+      if (Candidate* c = find_candidate(cands, i)) {
+        Prediction p = market.models_[i].prediction;
+        refresh(p, i, outcomes, e, market);
+        score(*c, p, sw);
+      }
+    }
+  } else {
+    // Every candidate: the tenant's counts plus the pool's, then (sample) a Thompson draw.
+    Rng rng(detail::decision_seed(tv.tenant, req.request_id));
+    TenantOutcomes::Entry both;
+    for (auto& c : cands) {
+      Prediction p = market.models_[c.index].prediction;
+      const bool any = combine(c.index, outcomes, pool, both);
+      if (any) refresh_derived(p, c.index, both, market);
+      if (params_.sample) sample(p, any ? &both : nullptr, rng);
+      score(c, p, sw);
     }
   }
   // Habit: preferred models get a bonus in ln E (once per model, however often listed).
@@ -216,8 +237,12 @@ Result<void> Router::decide_into(Decision& out, const RoutingRequest& req, const
   const Candidate& best = cands[0];
   const ModelSpec& m = catalogue_.models[best.index];
   Prediction p = market.models_[best.index].prediction;
-  if (const auto* e = outcomes.find(priors_[best.index].key))
+  if (pool != nullptr) {
+    TenantOutcomes::Entry both;
+    if (combine(best.index, outcomes, pool, both)) refresh_derived(p, best.index, both, market);
+  } else if (const auto* e = outcomes.find(priors_[best.index].key)) {
     refresh(p, best.index, outcomes, *e, market);
+  }
   const double in_tokens =
       std::ceil(static_cast<double>(req.input.size() + req.context.size()) / params_.chars_per_token);
   out.status = Status::routed;
@@ -266,13 +291,15 @@ Result<void> Router::decide_into(Decision& out, const RoutingRequest& req, const
   s += " ms at ";
   append_number(s, p.price_per_token, 3);
   s += " credits/token.";
+  if (params_.sample) s += " Likelihoods sampled from the outcome counts (Thompson; seeded by tenant and request id).";
+  if (pool != nullptr) s += " Counts include the shared base.";
   return {};
 }
 
 Result<Decision> Router::decide(const RoutingRequest& request, const TenantView& tenant, const TenantOutcomes& outcomes,
-                                const MarketSnapshot& market) const {
+                                const MarketSnapshot& market, const SharedOutcomes* shared) const {
   Decision d;
-  if (auto r = decide_into(d, request, tenant, outcomes, market); !r) return std::move(r).error();
+  if (auto r = decide_into(d, request, tenant, outcomes, market, shared); !r) return std::move(r).error();
   return d;
 }
 

@@ -9,6 +9,7 @@
 
 #include "hanzo/hmm/routing/router.hpp"
 #include "maths.hpp"
+#include "sampling.hpp"
 
 namespace hanzo::hmm::routing {
 
@@ -65,14 +66,16 @@ void Router::attach(TenantOutcomes& outcomes) const noexcept {
 
 void Router::refresh(Prediction& p, std::size_t i, const TenantOutcomes& outcomes, const TenantOutcomes::Entry& entry,
                      const MarketSnapshot& market) const {
+  if (outcomes.derived_for_ == id_) return refresh_derived(p, i, entry, market);
+  TenantOutcomes::Entry local = entry;  // not attached: derive now, identically
+  derive(local, priors_[i]);
+  refresh_derived(p, i, local, market);
+}
+
+void Router::refresh_derived(Prediction& p, std::size_t i, const TenantOutcomes::Entry& entry,
+                             const MarketSnapshot& market) const {
   const ModelPrior& prior = priors_[i];
   const TenantOutcomes::Entry* e = &entry;
-  TenantOutcomes::Entry local;
-  if (outcomes.derived_for_ != id_) {  // not attached: derive now, identically
-    local = entry;
-    derive(local, prior);
-    e = &local;
-  }
   const double a = params_.outcomes.prior_strength;
   const auto t = totals(*e);
   const auto& pi = market.posterior_;
@@ -129,27 +132,74 @@ Result<Prediction> Router::predict(std::size_t i, const TenantOutcomes& outcomes
   return p;
 }
 
-Result<void> Router::observe(const Feedback& f, TenantOutcomes& outcomes) const {
+Result<std::size_t> Router::feedback_bins(const Feedback& f, std::array<std::int8_t, kModalities>& bin) const {
   if (auto r = f.validate(); !r) return std::move(r).error().within("feedback");
   const std::size_t i = find_key(model_key(f.model));
   if (i == priors_.size() || catalogue_.models[i].name != f.model)
     return make_error(Errc::unknown_symbol, "feedback.model", "'" + f.model + "' is not in the catalogue");
-  std::array<std::int8_t, kModalities> bin{-1, -1, -1, static_cast<std::int8_t>(f.success ? 1 : 0)};
+  bin = {-1, -1, -1, static_cast<std::int8_t>(f.success ? 1 : 0)};
   if (f.success) {
     bin[0] = static_cast<std::int8_t>(detail::bin_of(f.latency_ms, params_.bins.latency_edges_ms));
     bin[1] = static_cast<std::int8_t>(detail::bin_of(f.cost_per_token, params_.bins.cost_edges));
     bin[2] = static_cast<std::int8_t>(detail::bin_of(f.quality, params_.bins.quality_edges));
   }
+  return i;
+}
+
+Result<void> Router::observe(const Feedback& f, TenantOutcomes& outcomes) const {
+  std::array<std::int8_t, kModalities> bin{};
+  const auto i = feedback_bins(f, bin);
+  if (!i) return std::move(i).error();
   const bool current = outcomes.derived_for_ == id_;
-  outcomes.record(priors_[i].key, bin, static_cast<float>(params_.outcomes.count_cap));
-  if (!current) {
+  const auto keep = static_cast<float>(1.0 - params_.forgetting);
+  outcomes.record(priors_[*i].key, bin, static_cast<float>(params_.outcomes.count_cap), keep);
+  if (!current || params_.forgetting > 0.0) {  // forgetting changed every entry's counts
     attach(outcomes);
     return {};
   }
   for (std::size_t k = 0; k < outcomes.size_; ++k)
-    if (outcomes.entries_[k].model == priors_[i].key) derive(outcomes.entries_[k], priors_[i]);
+    if (outcomes.entries_[k].model == priors_[*i].key) derive(outcomes.entries_[k], priors_[*i]);
   outcomes.derived_for_ = id_;
   return {};
+}
+
+Result<void> Router::observe_shared(const Feedback& f, SharedOutcomes& pool) const {
+  if (pool.models() != priors_.size())
+    return make_error(Errc::invalid_dimension, "shared", "pool of " + std::to_string(pool.models()) +
+                                                             " models, the catalogue has " +
+                                                             std::to_string(priors_.size()));
+  std::array<std::int8_t, kModalities> bin{};
+  const auto i = feedback_bins(f, bin);
+  if (!i) return std::move(i).error();
+  pool.record(*i, bin, static_cast<float>(params_.shared_cap), static_cast<float>(1.0 - params_.shared_forgetting));
+  return {};
+}
+
+bool Router::combine(std::size_t i, const TenantOutcomes& outcomes, const SharedOutcomes* pool,
+                     TenantOutcomes::Entry& out) const noexcept {
+  out = TenantOutcomes::Entry{};
+  bool any = false;
+  if (const auto* e = outcomes.find(priors_[i].key)) {
+    out.counts = e->counts;
+    any = true;
+  }
+  if (pool != nullptr && i < pool->models()) {
+    const auto& c = pool->counts(i);
+    for (std::size_t b = 0; b < kOutcomeBins; ++b) out.counts[b] += c[b];
+    any = true;
+  }
+  if (any) derive(out, priors_[i]);
+  return any;
+}
+
+void Router::sample(Prediction& p, const TenantOutcomes::Entry* e, Rng& rng) const noexcept {
+  const double a = params_.outcomes.prior_strength;
+  const auto t = e != nullptr ? totals(*e) : std::array<double, kModalities>{};
+  for (const std::size_t m : {std::size_t{0}, std::size_t{2}, std::size_t{3}}) {
+    double* q = p.q.data() + kOffset[m];
+    detail::sample_dirichlet(q, kBins[m], a + t[m], rng);
+    p.neg_entropy[m] = neg_entropy(q, kBins[m]);
+  }
 }
 
 }  // namespace hanzo::hmm::routing

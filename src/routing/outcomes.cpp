@@ -30,6 +30,20 @@ std::uint32_t get32(const std::uint8_t* p) noexcept {
   return std::uint32_t{p[0]} | std::uint32_t{p[1]} << 8 | std::uint32_t{p[2]} << 16 | std::uint32_t{p[3]} << 24;
 }
 
+// One count per observed modality, each modality's counts then rescaled to sum to at most cap.
+void add_counts(std::array<float, kOutcomeBins>& counts, const std::array<std::int8_t, kModalities>& bin,
+                float cap) noexcept {
+  for (std::size_t m = 0; m < kModalities; ++m) {
+    if (bin[m] < 0 || static_cast<std::size_t>(bin[m]) >= kBins[m]) continue;
+    float* c = counts.data() + kOffset[m];
+    c[bin[m]] += 1.0F;
+    float sum = 0.0F;
+    for (std::size_t b = 0; b < kBins[m]; ++b) sum += c[b];
+    if (sum > cap)
+      for (std::size_t b = 0; b < kBins[m]; ++b) c[b] *= cap / sum;
+  }
+}
+
 Error corrupt(std::string where, std::string message) {
   return make_error(Errc::parse_error, "tenant_outcomes" + (where.empty() ? "" : "." + where), std::move(message));
 }
@@ -51,7 +65,8 @@ const TenantOutcomes::Entry* TenantOutcomes::find(std::uint32_t model) const noe
   return nullptr;
 }
 
-void TenantOutcomes::record(std::uint32_t model, const std::array<std::int8_t, kModalities>& bin, float cap) noexcept {
+void TenantOutcomes::record(std::uint32_t model, const std::array<std::int8_t, kModalities>& bin, float cap,
+                            float keep) noexcept {
   derived_for_ = 0;
   Entry* e = nullptr;
   for (std::size_t i = 0; i < size_; ++i)
@@ -75,15 +90,19 @@ void TenantOutcomes::record(std::uint32_t model, const std::array<std::int8_t, k
     clock_ = size_;
   }
   e->stamp = ++clock_;
-  for (std::size_t m = 0; m < kModalities; ++m) {
-    if (bin[m] < 0 || static_cast<std::size_t>(bin[m]) >= kBins[m]) continue;
-    float* c = e->counts.data() + kOffset[m];
-    c[bin[m]] += 1.0F;
-    float sum = 0.0F;
-    for (std::size_t b = 0; b < kBins[m]; ++b) sum += c[b];
-    if (sum > cap)
-      for (std::size_t b = 0; b < kBins[m]; ++b) c[b] *= cap / sum;
-  }
+  if (keep < 1.0F)
+    for (std::size_t i = 0; i < size_; ++i)
+      for (auto& c : entries_[i].counts) c *= keep;
+  add_counts(e->counts, bin, cap);
+}
+
+void SharedOutcomes::record(std::size_t model, const std::array<std::int8_t, kModalities>& bin, float cap,
+                            float keep) noexcept {
+  if (model >= counts_.size()) return;
+  if (keep < 1.0F)
+    for (auto& block : counts_)
+      for (auto& c : block) c *= keep;
+  add_counts(counts_[model], bin, cap);
 }
 
 std::vector<std::uint8_t> TenantOutcomes::encode() const {

@@ -32,11 +32,24 @@ void normalise(double* c, std::size_t n) noexcept {
 
 // ln sigma(C) of a 4-bin block from the bins' satisfactions: with u = floor + (1 - floor) s,
 // sigma(C) = u / sum u, so no exponentials are needed.
+// Satisfaction is relative to the best bin (s / max s): a threshold no bin meets (a budget below
+// every price) would otherwise leave every s ~ 0 and C uniform, so the modality would drop out of
+// G and the others would pick the dearest model. Relative, the best reachable bin counts as met
+// and each other bin keeps its logistic ratio to it, which only falls as the threshold tightens:
+// the preference is monotone in the threshold. Nothing changes while some bin is fully met.
 void shaped(double* c, const double* points, double threshold, double softness, double sign, double floor) noexcept {
-  std::array<double, 4> u{};
+  // In logs: a budget of 1e-300 puts s below the smallest double.
+  std::array<double, 4> ln_s{}, u{};
+  double best = -INFINITY;
+  for (std::size_t b = 0; b < 4; ++b) {
+    const double x = sign * (threshold - points[b]) / softness;
+    ln_s[b] = x < 0.0 ? x - std::log1p(std::exp(x)) : -std::log1p(std::exp(-x));
+    best = std::max(best, ln_s[b]);
+  }
+  const double shift = -best;  // ln of 1 / max s
   double sum = 0.0;
   for (std::size_t b = 0; b < 4; ++b) {
-    u[b] = floor + (1.0 - floor) * logistic(sign * (threshold - points[b]) / softness);
+    u[b] = floor + (1.0 - floor) * std::min(1.0, std::exp(ln_s[b] + shift));
     sum += u[b];
   }
   const double ls = std::log(sum);

@@ -96,6 +96,10 @@ Result<void> RouterParams::validate() const {
   if (auto r = regime(regimes.exploitation, "regimes.exploitation"); !r) return r;
   if (auto r = regime(regimes.crisis, "regimes.crisis"); !r) return r;
   if (auto r = regime(regimes.transition, "regimes.transition"); !r) return r;
+  if (!(forgetting >= 0.0 && forgetting < 1.0)) return bad("forgetting", "must be in [0, 1)");
+  if (!(std::isfinite(shared_cap) && shared_cap >= 1.0 && shared_cap <= 1e6))
+    return bad("shared_cap", "must be in [1, 1e6]");
+  if (!(shared_forgetting >= 0.0 && shared_forgetting < 1.0)) return bad("shared_forgetting", "must be in [0, 1)");
   if (!finite_non_negative(habit_weight)) return bad("habit_weight", "must be finite and >= 0");
   if (!finite_non_negative(preferred_bonus)) return bad("preferred_bonus", "must be finite and >= 0");
   if (!finite_non_negative(completion_tokens)) return bad("completion_tokens", "must be finite and >= 0");
@@ -116,6 +120,8 @@ Result<void> RoutingRequest::validate() const {
     return bad("requirements.min_tokens_per_second", "must be finite and >= 0");
   if (r.max_memory_gb && !finite_positive(*r.max_memory_gb))
     return bad("requirements.max_memory_gb", "must be finite and > 0");
+  if (r.hard_budget && !p.max_cost_per_token)
+    return bad("requirements.hard_budget", "needs preferences.max_cost_per_token");
   return {};
 }
 

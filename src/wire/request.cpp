@@ -75,12 +75,13 @@ Result<RequestMessage> decode_request(std::string_view json, const Limits& limit
   const Path rp = root.key("requirements");
   const auto* rq = r.object(o, "requirements", root, {},
                             {"min_tokens_per_second", "max_memory_gb", "requires_function_calling",
-                             "requires_vision", "region"});
+                             "requires_vision", "region", "hard_budget"});
   q.requirements.min_tokens_per_second = r.optional_number(rq, "min_tokens_per_second", rp);
   q.requirements.max_memory_gb = r.optional_number(rq, "max_memory_gb", rp);
   q.requirements.requires_function_calling = r.optional_boolean(rq, "requires_function_calling", rp).value_or(false);
   q.requirements.requires_vision = r.optional_boolean(rq, "requires_vision", rp).value_or(false);
   if (auto region = r.optional_text(rq, "region", rp, limits.max_id_bytes, true)) q.requirements.region = *region;
+  q.requirements.hard_budget = r.optional_boolean(rq, "hard_budget", rp).value_or(false);
 
   r.numbers(r.array(o, "observations", root, limits.max_observations), root.key("observations"), q.observations);
   if (r.failed()) return r.take();
@@ -124,6 +125,7 @@ std::string encode_request(const RequestMessage& m) {
   if (rq.requires_function_calling) w.key("requires_function_calling").boolean(true);
   if (rq.requires_vision) w.key("requires_vision").boolean(true);
   if (rq.region) w.key("region").str(*rq.region);
+  if (rq.hard_budget) w.key("hard_budget").boolean(true);
   w.end_object();
 
   if (!q.observations.empty()) {

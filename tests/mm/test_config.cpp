@@ -79,3 +79,20 @@ TEST_CASE("config: every option is described with a description", "[mm][config]"
   }
   CHECK(found);
 }
+
+TEST_CASE("config: tenants.adapter.learning_rate = 0 is accepted and freezes the habits", "[mm][config]") {
+  auto c = mm::config_from_toml("[tenants.adapter]\nlearning_rate = 0\n[router]\nhabit_weight = 1.0\n", "c.toml");
+  REQUIRE(c.has_value());
+  CHECK(c->tenants.adapter.learning_rate == 0.0);
+  CHECK_FALSE(mm::config_from_toml("[tenants.adapter]\nlearning_rate = -0.1\n", "c.toml").has_value());
+  auto m = mm::MarketMaker::create(*c).value();
+  const auto first = m.route_request("a", crate_request("r-0")).value();
+  for (int i = 0; i < 20; ++i) {
+    const auto d = m.route_request("a", crate_request("r-" + std::to_string(i + 1))).value();
+    const routing::Feedback fb{d.request_id, "a", d.model, 300.0, 80.0, 0.95, 1e-6, true};
+    REQUIRE(m.feedback("a", fb).value().learned);  // "learned" at rate 0: the adapter stays as it was
+  }
+  const auto last = m.route_request("a", crate_request("r-last")).value();
+  for (const auto& a : last.alternatives) CHECK(a.habit == 0.0);
+  CHECK(first.alternatives.size() == last.alternatives.size());
+}

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <utility>
 
 #include "fixtures.hpp"
 
@@ -185,17 +186,28 @@ TEST_CASE("routing: preferred_models raises that model's probability", "[routing
   CHECK(same(router.decide(q, fixtures::tenant(), {}, snap).value(), before));
 }
 
-TEST_CASE("routing: the adapter's habit scores enter ln E", "[routing][habit]") {
-  const rt::Router router = fixtures::default_router();
-  const auto snap = router.prepare(fixtures::market()).value();
-  std::vector<double> habit(12, 0.0);
-  rt::TenantView t = fixtures::tenant();
-  const auto before = router.decide(fixtures::request(), t, {}, snap).value();
-  habit[*router.catalogue().model_index("qwen2.5-7b")] = 2.0;
-  t.habit = habit;
-  const auto after = router.decide(fixtures::request(), t, {}, snap).value();
-  CHECK(probability_of(after, "qwen2.5-7b") > probability_of(before, "qwen2.5-7b"));
-  CHECK(fixtures::alternative(after, "qwen2.5-7b")->habit == 2.0);
+TEST_CASE("routing: the adapter's habit scores enter ln E, times habit_weight (0 by default)", "[routing][habit]") {
+  // q(qwen2.5-7b) without and with a habit score of 2 for it.
+  const auto shift = [](const rt::RouterParams& params) {
+    const rt::Router router = fixtures::default_router(params);
+    const auto snap = router.prepare(fixtures::market()).value();
+    std::vector<double> habit(12, 0.0);
+    rt::TenantView t = fixtures::tenant();
+    const auto before = router.decide(fixtures::request(), t, {}, snap).value();
+    habit[*router.catalogue().model_index("qwen2.5-7b")] = 2.0;
+    t.habit = habit;
+    const auto after = router.decide(fixtures::request(), t, {}, snap).value();
+    return std::pair{probability_of(before, "qwen2.5-7b"),
+                     std::pair{probability_of(after, "qwen2.5-7b"), fixtures::alternative(after, "qwen2.5-7b")->habit}};
+  };
+  rt::RouterParams params;
+  params.habit_weight = 1.0;
+  const auto [before, after] = shift(params);
+  CHECK(after.first > before);
+  CHECK(after.second == 2.0);
+  const auto [plain_before, plain_after] = shift(rt::RouterParams{});
+  CHECK(plain_after.first == plain_before);
+  CHECK(plain_after.second == 0.0);
 }
 
 TEST_CASE("routing: a higher price raises the cost modality's risk", "[routing][price]") {
@@ -306,3 +318,4 @@ TEST_CASE("routing: suggested cost edges split the catalogue into four cost bins
   for (const int n : per_bin) CHECK(n >= 2);
   CHECK_FALSE(rt::suggest_cost_edges(rt::default_catalogue(), rt::MarketView{}).has_value());
 }
+

@@ -14,6 +14,7 @@ rt::RouterParams success_only() {
     *r = rt::RegimeParams{2.0, 0.0, 0.0, 0.0, 1.0};
   p.preferences.failure_log_preference = -2.0;
   p.outcomes.congested.failure_multiplier = 2.0;
+  p.habit_weight = 1.0;  // the habit section reads the scores as ln E
   return p;
 }
 

@@ -263,3 +263,15 @@ TEST_CASE("feedback: a null tenant reads as absent", "[wire][feedback]") {
   CHECK(error_text(wire::decode_feedback(replace(kFeedback, R"("quality": 0.91)", R"("quality": null)"), {})) ==
         "quality: must be a number, got null");
 }
+
+TEST_CASE("request: requirements.hard_budget decodes, round trips and needs a budget", "[wire][request]") {
+  const std::string hard = replace(kFull, R"("region": "us-east"})", R"("region": "us-east", "hard_budget": true})");
+  const auto m = wire::decode_request(hard).value();
+  CHECK(m.request.requirements.hard_budget);
+  CHECK(wire::decode_request(wire::encode_request(m)).value().request.requirements.hard_budget);
+  CHECK_FALSE(wire::decode_request(kFull).value().request.requirements.hard_budget);
+  CHECK_FALSE(wire::decode_request(replace(hard, "true}", "null}")).value().request.requirements.hard_budget);
+  CHECK(request_error(replace(hard, R"("max_cost_per_token": 2.5e-6, )", "")) ==
+        "requirements.hard_budget: needs preferences.max_cost_per_token");
+  CHECK(request_error(replace(hard, "true}", "1}")) == "requirements.hard_budget: must be true or false, got number");
+}

@@ -44,9 +44,11 @@ class TenantOutcomes {
 
   // One observation: bin[m] is the bin of modality m, or -1 if not observed. Each modality's
   // counts are rescaled to sum to at most `cap`, which keeps the tenant's evidence adaptive.
-  // A new model evicts the least recently updated one when 8 are tracked. Invalidates the
-  // derived entropies (Router::observe re-derives them).
-  void record(std::uint32_t model, const std::array<std::int8_t, kModalities>& bin, float cap) noexcept;
+  // A new model evicts the least recently updated one when 8 are tracked. `keep` < 1 first
+  // multiplies every count held by it (forgetting). Invalidates the derived entropies
+  // (Router::observe re-derives them).
+  void record(std::uint32_t model, const std::array<std::int8_t, kModalities>& bin, float cap,
+              float keep = 1.0F) noexcept;
 
   // Format v1, little-endian: "HRTO", u8 version=1, u8 n<=8, u8 bins=14, u8 0, u32 clock,
   // n x (u32 model, u32 stamp, 14 x f32 counts), u32 CRC-32 of everything before it.
@@ -65,6 +67,21 @@ class TenantOutcomes {
   std::array<Entry, kMaxModels> entries_{};
   std::uint32_t clock_{0};
   std::uint8_t size_{0};
+};
+
+// Counts pooled across tenants (a segment, or the whole fleet): one block per catalogue model,
+// fed by every sharing tenant's feedback (Router::observe_shared) and added to a tenant's own
+// counts when RouterParams::shared_base is set. Not persisted; the caller owns one per pool.
+class SharedOutcomes {
+ public:
+  explicit SharedOutcomes(std::size_t models) : counts_(models) {}
+  std::size_t models() const noexcept { return counts_.size(); }
+  const std::array<float, kOutcomeBins>& counts(std::size_t model) const { return counts_.at(model); }
+  // As TenantOutcomes::record, by catalogue index (ignored when out of range).
+  void record(std::size_t model, const std::array<std::int8_t, kModalities>& bin, float cap, float keep) noexcept;
+
+ private:
+  std::vector<std::array<float, kOutcomeBins>> counts_;
 };
 
 }  // namespace hanzo::hmm::routing

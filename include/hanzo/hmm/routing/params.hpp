@@ -65,7 +65,25 @@ struct RouterParams {
   PreferenceParams preferences;
   OutcomeParams outcomes;
   TenantRegimeParams regimes;
-  double habit_weight{1.0};       // multiplies the adapter's ln-habit score, >= 0
+  // Learning beyond the posterior mean. All off (the defaults) keeps a decision a deterministic
+  // argmax over the tenant's own counts.
+  // Thompson sampling: each candidate's latency, quality and success likelihoods are drawn from
+  // their Dirichlet posteriors (prior pseudo-counts + counts) before G is scored, by a generator
+  // seeded from (tenant, request id), so a decision stays reproducible. Explores models whose
+  // evidence is thin, and retries a failed model as its forgotten failures thin out.
+  bool sample{false};
+  // In [0, 1): every update multiplies the counts already held by 1 - forgetting, so old evidence
+  // (an outage that is over) fades after about 1 / forgetting of the tenant's updates.
+  double forgetting{0.0};
+  // Decisions add the counts of a SharedOutcomes pool (fed by every tenant sharing it) to the
+  // tenant's own: a base learned across tenants under the tenant's delta. Only where the caller
+  // keeps a pool and passes it to decide (the simulator; the daemon passes none).
+  bool shared_base{false};
+  double shared_cap{50.0};          // pool counts per model and modality are rescaled to <= this, in [1, 1e6]
+  double shared_forgetting{0.002};  // like forgetting, per pool update, in [0, 1)
+  // Multiplies the adapter's ln-habit score, >= 0. 0 by default: the adapter's reward has no
+  // baseline, so any success grows the incumbent's habit and locks a tenant onto its first choice.
+  double habit_weight{0.0};
   double preferred_bonus{1.0};    // ln E bonus for a preferred_models entry, >= 0
   double completion_tokens{256};  // assumed completion size for expected_cost, >= 0
   double chars_per_token{4.0};    // input length -> tokens, > 0

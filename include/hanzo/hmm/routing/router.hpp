@@ -1,7 +1,8 @@
 // Active-inference router. Policies are the feasible catalogue models; each gets an expected free
 // energy G = sum_m w_m (KL[Q(o_m|pi) || sigma(C_m)] + E_Q(s) H[P(o_m|s,pi)]) over the modalities
 // latency, cost, quality, success, with the market regime as hidden state s, and
-// q(pi) = softmax(-gamma G + ln E). The decision is argmax q (ties: catalogue order).
+// q(pi) = softmax(-gamma G + ln E). The decision is argmax q (ties: catalogue order); with
+// RouterParams::sample, the argmax of q under likelihoods sampled from the counts (Thompson).
 //
 // Everything request-independent is precomputed: per model and regime the prior outcome
 // likelihoods and entropies at create(), the price- and regime-mixed predictions once per price
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "hanzo/hmm/error.hpp"
+#include "hanzo/hmm/random.hpp"
 #include "hanzo/hmm/routing/catalogue.hpp"
 #include "hanzo/hmm/routing/decision.hpp"
 #include "hanzo/hmm/routing/outcomes.hpp"
@@ -75,10 +77,13 @@ class Router {
 
   // Reuses out's strings and vectors (and a per-thread scratch): once they have grown, a routed
   // decision allocates nothing (a rejection clears the alternatives, so the next one re-grows).
+  // `shared`: a pool of the tenant's peers' counts, used when params().shared_base is set (its
+  // size must be the catalogue's).
   Result<void> decide_into(Decision& out, const RoutingRequest& request, const TenantView& tenant,
-                           const TenantOutcomes& outcomes, const MarketSnapshot& market) const;
+                           const TenantOutcomes& outcomes, const MarketSnapshot& market,
+                           const SharedOutcomes* shared = nullptr) const;
   Result<Decision> decide(const RoutingRequest& request, const TenantView& tenant, const TenantOutcomes& outcomes,
-                          const MarketSnapshot& market) const;
+                          const MarketSnapshot& market, const SharedOutcomes* shared = nullptr) const;
   // Convenience: prepare() then decide().
   Result<Decision> decide(const RoutingRequest& request, const TenantView& tenant, const TenantOutcomes& outcomes,
                           const MarketView& market) const;
@@ -87,6 +92,8 @@ class Router {
   // the success modality, since a failed call's latency, cost and quality say little).
   // feedback.tenant is not checked: pass that tenant's outcomes.
   Result<void> observe(const Feedback& feedback, TenantOutcomes& outcomes) const;
+  // The same feedback into a pool shared by several tenants (shared_cap, shared_forgetting).
+  Result<void> observe_shared(const Feedback& feedback, SharedOutcomes& pool) const;
 
   // Derives the entropies cached in `outcomes` for this router (after TenantOutcomes::decode, or
   // when the router was rebuilt); observe() keeps them current.
@@ -111,6 +118,15 @@ class Router {
   // p: the snapshot's prediction for model i, refreshed in place with the tenant's entry.
   void refresh(Prediction& p, std::size_t i, const TenantOutcomes& outcomes, const TenantOutcomes::Entry& e,
                const MarketSnapshot& market) const;
+  void refresh_derived(Prediction& p, std::size_t i, const TenantOutcomes::Entry& e,  // e: derived
+                       const MarketSnapshot& market) const;
+  // The tenant's counts of model i plus the pool's, derived; false when there are none.
+  bool combine(std::size_t i, const TenantOutcomes& outcomes, const SharedOutcomes* pool,
+               TenantOutcomes::Entry& out) const noexcept;
+  // Draws p's latency, quality and success blocks from Dirichlet(concentration x mean), the
+  // concentration being prior_strength plus e's counts (e may be null: the prior alone).
+  void sample(Prediction& p, const TenantOutcomes::Entry* e, Rng& rng) const noexcept;
+  Result<std::size_t> feedback_bins(const Feedback& f, std::array<std::int8_t, kModalities>& bin) const;
   std::size_t find_key(std::uint32_t key) const noexcept;  // catalogue size if absent
 
   Catalogue catalogue_;

@@ -49,6 +49,9 @@ struct Requirements {
   bool requires_function_calling{false};
   bool requires_vision{false};
   std::optional<std::string> region;  // exact match with the model's region
+  // Opt-in hard cap: exclude every model whose price per token exceeds
+  // preferences.max_cost_per_token (which must then be given). Without it the budget is soft.
+  bool hard_budget{false};
 };
 
 struct RoutingRequest {
