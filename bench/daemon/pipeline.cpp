@@ -146,7 +146,32 @@ std::vector<std::uint64_t> list_arg(int argc, char** argv, const char* name) {
 
 }  // namespace
 
+// Every flag this program knows: an unknown one (or a value missing) exits 2 instead of silently
+// running a long benchmark with the defaults.
+void check_flags(int argc, char** argv) {
+  constexpr const char* kUsage =
+      "usage: hanzo-daemon-bench [--quick] [--messages N] [--tenants T] [--reps R] [--memory N1,N2,...] "
+      "[--config FILE] [--ahead-mib M]\n";
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--help" || a == "-h") {
+      std::fputs(kUsage, stdout);
+      std::exit(0);
+    }
+    if (a == "--quick") continue;
+    const bool valued = a == "--messages" || a == "--tenants" || a == "--reps" || a == "--memory" || a == "--config" ||
+                        a == "--ahead-mib";
+    if (!valued || i + 1 >= argc) {
+      std::fprintf(stderr, "hanzo-daemon-bench: %s: %s\n%s", a.c_str(), valued ? "needs a value" : "unknown option",
+                   kUsage);
+      std::exit(2);
+    }
+    ++i;
+  }
+}
+
 int main(int argc, char** argv) {
+  check_flags(argc, argv);
   bool quick = false;
   for (int i = 1; i < argc; ++i) quick |= !std::strcmp(argv[i], "--quick");
   const std::uint64_t n = arg(argc, argv, "--messages", quick ? 5000 : 100000);
