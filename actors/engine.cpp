@@ -20,6 +20,8 @@ Result<std::shared_ptr<const Engine>> Engine::create(daemon::DaemonConfig config
   e->regime_states = e->config.engine.market_regime.states;
   e->limits.max_document_bytes = e->config.max_message_bytes;
   e->limits.max_id_bytes = e->config.max_tenant_id_bytes;
+  e->pools = std::make_unique<SharedPools>(e->config.engine.router.shared_base, e->router->catalogue().models.size(),
+                                           e->config.shared_pool_separator);
   e->sink = sink;
   e->metrics = metrics;
   e->health = health;

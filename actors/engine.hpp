@@ -15,6 +15,7 @@
 #include "hanzo/hmm/routing/router.hpp"
 #include "hanzo/hmm/tenant/state.hpp"
 #include "hanzo/hmm/wire/request.hpp"
+#include "shared_pools.hpp"
 #include "write_gate.hpp"
 
 namespace hanzo::hmm::daemon {
@@ -103,6 +104,8 @@ struct Engine {
   mutable CommitBoard committed;       // requests topic
   mutable TopicLayout layout;
   mutable std::atomic<std::uint64_t> dead_letters{0};  // every DLQ record, whoever produced it
+  // router.shared_base: the groups' pools (thread-safe; tenant actors write, routers read).
+  std::unique_ptr<SharedPools> pools;
 
   // Builds the parts and publishes the initial prices. `sink`, `metrics` and `health` must
   // outlive the actors.

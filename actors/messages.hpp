@@ -17,6 +17,8 @@
 
 namespace hanzo::hmm::actors {
 
+struct SharedPool;  // shared_pools.hpp
+
 // ---- messages -----------------------------------------------------------------------------
 
 // One consumed request or feedback. `token` names the Kafka message (its result acknowledges
@@ -90,6 +92,7 @@ struct RouteRun {
   std::int32_t partition{-1};            // the requests' partition (-1: not from Kafka)
   std::int32_t decisions_partition{-1};  // -1: the partitioner's choice
   WriteGate* gate{nullptr};
+  SharedPool* pool{nullptr};  // the tenant's group pool (router.shared_base), else null
 };
 
 // The run travels by pointer: the tenant needs its items back to remember the routed ones.

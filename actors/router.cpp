@@ -1,5 +1,7 @@
 #include "router.hpp"
 
+#include <shared_mutex>
+
 #include "log.hpp"
 #include "output.hpp"
 
@@ -31,7 +33,15 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
             continue;
           }
           const routing::TenantView view{run.tenant, item.part.regime_posterior, item.part.regime, item.part.habit};
-          if (auto ok = e.router->decide_into(d, item.request, view, run.session->outcomes(), prices->prepared); !ok) {
+          Result<void> ok;
+          if (run.pool) {  // read-locked for the decision only, not while producing
+            std::shared_lock lock(run.pool->mutex);
+            ok = e.router->decide_into(d, item.request, view, run.session->outcomes(), prices->prepared,
+                                       &run.pool->outcomes);
+          } else {
+            ok = e.router->decide_into(d, item.request, view, run.session->outcomes(), prices->prepared);
+          }
+          if (!ok) {
             emit(rejection_record(e, run.tenant, item, ok.error().to_string(), where));
             result.routed.emplace_back();
             continue;

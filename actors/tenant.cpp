@@ -1,6 +1,8 @@
 #include "tenant.hpp"
 
 #include <algorithm>
+#include <mutex>
+#include <shared_mutex>
 #include <utility>
 
 #include "hanzo/hmm/daemon/answer_log.hpp"
@@ -177,8 +179,12 @@ void apply_feedback(tenant_state& st, TenantItem& item) {
     if (e.metrics) e.metrics->redelivered(daemon::Redelivery::feedback_skipped);
     return;
   }
-  if (auto r = st.session->feedback(fb, *e.router); !r)
+  if (auto r = st.session->feedback(fb, *e.router); !r) {
     log_warning("tenant " + st.tenant + ": feedback " + fb.request_id + " ignored: " + r.error().to_string());
+  } else if (st.pool && r->counted) {  // a duplicate is learnt once, in the pool too
+    std::unique_lock lock(st.pool->mutex);
+    (void)e.router->observe_shared(fb, st.pool->outcomes);  // the tenant's own observe accepted it
+  }
   st.record.feedback_through = std::max(st.record.feedback_through, item.offset);
   st.covered.push_back(item.token);
 }
@@ -234,6 +240,7 @@ void pump(self_ptr self) {
     run->partition = st.record.partition;
     run->decisions_partition = st.decisions_partition;
     run->gate = st.gate.get();
+    run->pool = st.pool;
     while (!st.backlog.empty() && run->items.size() < kMaxRun) {
       if (!decode_front(st)) continue;
       TenantItem& next = st.backlog.front();
@@ -281,6 +288,7 @@ tenant_actor::behavior_type tenant(tenant_actor::stateful_pointer<tenant_state> 
   auto& st = self->state;
   st.engine = std::move(engine);
   st.tenant = std::move(tenant);
+  st.pool = st.engine->pools->of(st.tenant);
   st.router = std::move(router);
   st.manager = std::move(manager);
   st.writer = daemon::StateWriter(static_cast<std::uint32_t>(st.engine->config.changelog_full_every));

@@ -41,6 +41,7 @@ struct tenant_state {
   };
   std::optional<Pending> pending;
   std::int32_t decisions_partition{-1};
+  SharedPool* pool{nullptr};  // its group's pool when router.shared_base is on
   router_actor router;
   tenant_manager_actor manager;
   std::deque<TenantItem> backlog;             // received, not yet processed

@@ -66,7 +66,12 @@ void declare_daemon(Schema& t, DaemonConfig& c) {
       .count("changelog_full_every", c.changelog_full_every,
              "a tenant's state records: one full record, then this many minus one deltas holding only what "
              "changed; a restore reads at most this many records per tenant",
-             between(1, 65536));
+             between(1, 65536))
+      .text("shared_pool_separator", c.shared_pool_separator,
+            "with router.shared_base: tenants whose ids are equal up to the last occurrence of this text share a "
+            "pool of outcome counts learned from all their feedback (\"chat-17\" and \"chat-3\" share \"chat\"); "
+            "an id without it is a group of its own; \"\" pools every tenant together. Pools are relearned after a "
+            "restart (not in the changelog)");
 }
 
 void declare_processing(Schema& t, DaemonConfig& c) {

@@ -51,6 +51,7 @@ struct DaemonConfig {
   double shutdown_timeout_seconds{30.0};    // SIGTERM: how long to drain before giving up
   double commit_interval_seconds{1.0};      // how often acknowledged offsets are committed
   std::size_t changelog_full_every{64};     // a tenant's changelog chain: one full record, then deltas
+  std::string shared_pool_separator{"-"};   // router.shared_base: ids equal up to its last one share a pool
   // [processing]
   std::string guarantee{"at_least_once"};   // or "exactly_once": results and offsets in transactions
   std::size_t transaction_max_messages{2000};  // exactly_once: commit after this many consumed messages
