@@ -48,6 +48,10 @@ Result<Report> run(WorldSpec spec, std::string preset_name, const RunOptions& op
     if (!p) return std::move(p).error().within(name);
     policies.push_back(std::move(*p));
   }
+  for (const auto& r : options.replays) {
+    if (r.choices.size() != w.spec().requests) return make_error(Errc::invalid_value, r.name, "one choice per request");
+    policies.push_back(make_replay(r.name, r.choices));
+  }
 
   const std::size_t n = w.spec().requests, k = policies.size();
   Report rep;
