@@ -152,7 +152,16 @@ int run_simulate(std::span<const std::string> args) {
   if (!report) return fail(report.error());
 
   auto json = to_json(*report);
-  if (kafka_json) json["kafka"] = std::move(*kafka_json);
+  if (kafka_json) {
+    // The in-process twin of the daemon's router: the same parameters without the shared base.
+    const auto* e2e = report->find(run_options.replays.front().name);
+    if (const auto* twin = report->find("router-no-shared-base")) {
+      std::size_t same = 0;
+      for (std::size_t t = 0; t < e2e->choices.size(); ++t) same += e2e->choices[t] == twin->choices[t] ? 1 : 0;
+      (*kafka_json)["same_choice_as_" + twin->name] = static_cast<double>(same) / static_cast<double>(e2e->choices.size());
+    }
+    json["kafka"] = std::move(*kafka_json);
+  }
   if (options.has("json") && !write_file(options.text("json"), boost::json::serialize(json) + "\n"))
     return fail(make_error(Errc::io_error, options.text("json"), "cannot be written"));
   if (options.has("csv") && !write_file(options.text("csv"), sim::regret_csv(*report)))

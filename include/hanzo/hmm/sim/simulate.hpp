@@ -54,6 +54,7 @@ struct PolicyReport {
   std::optional<std::size_t> first_retry_after;
   double cost_per_success{0.0};  // credits (price x tokens) per successful request
   std::vector<double> regret_curve;  // cumulative regret at Report::curve_at
+  std::vector<std::size_t> choices;  // catalogue index chosen for each request
 };
 
 struct Report {
