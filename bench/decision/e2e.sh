@@ -46,7 +46,8 @@ run() {
   local bootstrap metrics
   bootstrap=$(sed -n 's/^bootstrap.servers=//p' "$out/$name.hmmd.out")
   metrics=$(grep -o 'http://[^ ]*/metrics' "$log" | head -1)
-  "$bin/hanzo-hmm" simulate --preset "$preset" --kafka "$bootstrap" "$@" --json "$out/$name.json" >/dev/null
+  "$bin/hanzo-hmm" simulate --preset "$preset" --kafka "$bootstrap" --daemon-metrics "$metrics" "$@" \
+    --json "$out/$name.json" >/dev/null
   # What the daemon consumed of the feedback sent (it may still be reading the last few).
   local sent consumed=0
   sent=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["kafka"]["feedback_sent"])' "$out/$name.json")

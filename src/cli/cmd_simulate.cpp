@@ -22,7 +22,8 @@ const CommandInfo kInfo{
     "simulate",
     "usage: hanzo-hmm simulate [--preset small|full] [--seed N] [--tenants N] [--requests N]\n"
     "                          [--ablation] [--format json|table] [--json OUT.json] [--csv OUT.csv]\n"
-    "                          [--svg OUT.svg] [--kafka HOST:PORT [--no-feedback] [--kafka-timeout S]]\n"
+    "                          [--svg OUT.svg] [--kafka HOST:PORT [--no-feedback]\n"
+    "                          [--daemon-metrics URL] [--kafka-timeout S]]\n"
     "                          [--daemon-config OUT.toml]\n\n"
     "Runs the router and the baselines (oracle, cheapest, advertised-best, random, lowest-latency\n"
     "with cooldown, Thompson sampling per tenant and per segment) on one seeded request stream of a\n"
@@ -40,9 +41,12 @@ const CommandInfo kInfo{
     "the same stream against a fresh hanzo-hmmd started with it (closed loop per tenant: requests,\n"
     "decisions, feedback drawn from the world, the supply shock as a tick) and scores its decisions\n"
     "as the policy router-e2e (router-e2e-no-feedback with --no-feedback, which sends none) beside\n"
-    "the in-process ones. --kafka-timeout (default 60) bounds any wait without progress.\n",
+    "the in-process ones. --daemon-metrics (the daemon's http://HOST:PORT/metrics) makes a tenant's\n"
+    "next request wait until the daemon has consumed its feedback, not only the broker; without it\n"
+    "the daemon may see a request before the feedback just sent. --kafka-timeout (default 60)\n"
+    "bounds any wait without progress.\n",
     {{"preset"}, {"seed"}, {"tenants"}, {"requests"}, {"ablation"}, {"format"}, {"json"}, {"csv"}, {"svg"},
-     {"kafka"}, {"no-feedback"}, {"kafka-timeout"}, {"daemon-config"}}};
+     {"kafka"}, {"no-feedback"}, {"kafka-timeout"}, {"daemon-config"}, {"daemon-metrics"}}};
 
 boost::json::value optional(const std::optional<double>& x) { return x ? boost::json::value(*x) : nullptr; }
 
@@ -93,6 +97,7 @@ boost::json::object to_json(const hmm::loadgen::SimLoopResult& r, bool feedback)
           {"duplicates", r.duplicates},
           {"foreign", r.foreign},
           {"feedback_sent", r.feedback_sent},
+          {"feedback_confirmations", r.confirmations},
           {"ticks_sent", r.ticks_sent},
           {"max_in_flight", r.max_in_flight},
           {"shock_price_mismatch", r.shock_price_mismatch},
@@ -130,8 +135,8 @@ int run_simulate(std::span<const std::string> args) {
       return fail(make_error(Errc::io_error, options.text("daemon-config"), "cannot be written"));
     return 0;
   }
-  if (!options.has("kafka") && (options.has("no-feedback") || options.has("kafka-timeout")))
-    return options.usage_error("--no-feedback and --kafka-timeout need --kafka");
+  if (!options.has("kafka") && (options.has("no-feedback") || options.has("kafka-timeout") || options.has("daemon-metrics")))
+    return options.usage_error("--no-feedback, --daemon-metrics and --kafka-timeout need --kafka");
   sim::RunOptions run_options;
   run_options.ablation = options.has("ablation");
   std::optional<boost::json::object> kafka_json;
@@ -139,6 +144,7 @@ int run_simulate(std::span<const std::string> args) {
     loadgen::SimLoopOptions loop;
     loop.bootstrap = options.text("kafka");
     loop.feedback = !options.has("no-feedback");
+    if (options.has("daemon-metrics")) loop.metrics_url = options.text("daemon-metrics");
     const auto timeout = options.number("kafka-timeout", loop.timeout_s, 0.0, true);
     if (!timeout) return kExitUsage;
     loop.timeout_s = *timeout;

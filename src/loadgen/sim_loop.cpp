@@ -15,6 +15,7 @@
 #include "hanzo/hmm/wire/decision.hpp"
 #include "hanzo/hmm/wire/market.hpp"
 #include "hanzo/hmm/wire/request.hpp"
+#include "scrape.hpp"
 
 namespace hanzo::hmm::loadgen {
 
@@ -24,6 +25,8 @@ using Clock = std::chrono::steady_clock;
 Result<void> SimLoopOptions::validate() const {
   if (bootstrap.empty()) return make_error(Errc::invalid_value, "bootstrap", "must name at least one broker");
   if (!(std::isfinite(timeout_s) && timeout_s > 0.0)) return make_error(Errc::invalid_value, "timeout", "must be finite and > 0");
+  if (!metrics_url.empty() && metrics_url.rfind("http://", 0) != 0)
+    return make_error(Errc::invalid_value, "daemon-metrics", "expected http://HOST:PORT/metrics");
   return {};
 }
 
@@ -140,12 +143,17 @@ class Loop {
     while (!finished()) {
       if (!error_.empty()) return make_error(Errc::io_error, "kafka", error_);
       producer_->poll(0ms);
-      for (const std::size_t t : std::exchange(acked_, {})) release(t);
+      for (const std::size_t t : std::exchange(acked_, {})) {
+        if (o_.metrics_url.empty()) release(t);
+        else waiting_.push_back(t);
+      }
+      if (!waiting_.empty())
+        if (auto ok = confirm(); !ok) return ok;
       auto m = consumer_->poll(5ms);
       if (!m) return std::move(m).error().within(o_.topics.decisions);
       if (*m)
         if (auto ok = handle(**m); !ok) return ok;
-      const std::uint64_t now_progress = result_.decisions + result_.feedback_sent + snapshots_;
+      const std::uint64_t now_progress = result_.decisions + result_.feedback_sent + snapshots_ + result_.confirmations;
       if (now_progress != progress) {
         progress = now_progress;
         last = Clock::now();
@@ -186,6 +194,20 @@ class Loop {
     }
   }
 
+  // Whether the daemon has consumed every feedback produced so far (its counter counts this run's
+  // alone: a fresh daemon, no other producer); then every tenant waiting for that may go on. The
+  // daemon reads a tenant's feedback and requests on one thread into one per-tenant batch, in
+  // the order it consumed them, so a request produced after this goes behind the feedback.
+  Result<void> confirm() {
+    const std::uint64_t produced = feedback_produced_;
+    auto consumed = detail::scrape_sample(o_.metrics_url, sample_);
+    if (!consumed) return std::move(consumed).error().within("daemon metrics");
+    if (*consumed < static_cast<double>(produced)) return {};
+    ++result_.confirmations;
+    for (const std::size_t t : std::exchange(waiting_, {})) release(t);
+    return {};
+  }
+
   // The tenant's request t is closed: decided, and its feedback (if any) acknowledged.
   void release(std::size_t t) {
     const std::size_t tenant = world_.request(t).tenant;
@@ -223,6 +245,7 @@ class Loop {
     const sim::Request r = world_.request(*t);
     const auto fb = world_.feedback(r, *model, world_.outcome(r, *model));
     produce({o_.topics.feedback, fb.tenant, wire::encode_feedback(fb), {}, -1}, kFeedbackTag | *t);
+    ++feedback_produced_;
     return {};
   }
 
@@ -253,7 +276,10 @@ class Loop {
   std::vector<std::deque<std::size_t>> queues_;  // per tenant: requests not sent yet
   std::unordered_map<std::size_t, std::size_t> busy_;  // tenant -> its open request
   std::vector<bool> decided_;
-  std::vector<std::size_t> acked_;  // requests whose feedback the broker acknowledged
+  std::vector<std::size_t> acked_;    // requests whose feedback the broker acknowledged
+  std::vector<std::size_t> waiting_;  // ... and whose consumption by the daemon is not confirmed yet
+  std::uint64_t feedback_produced_{0};
+  const std::string sample_{"hanzo_hmmd_messages_consumed_total{topic=\"" + o_.topics.feedback + "\"}"};
   std::size_t done_{0}, target_{0};
   std::uint64_t in_flight_{0}, snapshots_{0};
   std::string last_snapshot_, error_;

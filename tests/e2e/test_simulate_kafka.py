@@ -4,14 +4,17 @@ Run as: python3 test_simulate_kafka.py HANZO_HMMD SOURCE_DIR PROMTOOL HANZO_HMM
 
 1. `hanzo-hmm simulate --preset small --daemon-config` writes the daemon's configuration of the
    world; a fresh daemon starts with it on its embedded cluster.
-2. `hanzo-hmm simulate --preset small --seed 1 --kafka BOOTSTRAP --ablation` plays the stream
-   closed loop per tenant (3,000 requests, 8 tenants, the supply shock as one tick).
+2. `hanzo-hmm simulate --preset small --seed 1 --kafka BOOTSTRAP --daemon-metrics URL --ablation`
+   plays the stream closed loop per tenant (3,000 requests, 8 tenants, the supply shock as one
+   tick; a tenant's next request waits until the daemon has consumed its feedback).
 3. Invariants, no timings: every request got exactly one decision (none foreign, no
    duplicates); the oracle is an upper bound (every policy's regret >= 0, per phase too, up to
    1e-9); the daemon-through-Kafka router beats uniform random; the feedback reached the daemon
    (hanzo_hmmd_messages_consumed_total{topic="hanzo.hmm.feedback"} equals the feedback sent, and
    the requests and the tick likewise); the daemon's market after the shock tick is the world's
-   (prices equal to 1e-9); the daemon exits 0 on SIGTERM.
+   (prices equal to 1e-9); the daemon decided exactly as its in-process twin, the library router
+   with the daemon's settings (router-no-shared-base: sampling seeded by tenant and request id,
+   the same feedback in the same order), on every request; the daemon exits 0 on SIGTERM.
 """
 
 import json
@@ -45,7 +48,7 @@ def body():
     d = h.Daemon(binary, ["--config", config]).start()
     report_path = os.path.join(work, "report.json")
     args = [cli, "simulate", "--preset", "small", "--seed", "1", "--ablation", "--kafka", d.bootstrap,
-            "--kafka-timeout", "60", "--json", report_path, "--format", "table"]
+            "--daemon-metrics", d.metrics_url, "--kafka-timeout", "60", "--json", report_path, "--format", "table"]
     try:
         p = subprocess.run(args, stdin=subprocess.DEVNULL, capture_output=True, timeout=100 * h.slowness())
     except subprocess.TimeoutExpired:
@@ -68,6 +71,10 @@ def body():
     if not 0 <= k["shock_price_mismatch"] <= TOL:
         errors.append("the daemon's prices after the shock differ from the world's by %s (relative)" %
                       k["shock_price_mismatch"])
+    same = k.get("same_choice_as_router-no-shared-base")
+    if same != 1.0:
+        errors.append("the daemon chose as the in-process router-no-shared-base on a share %s of the requests, "
+                      "expected all: its learning path differs from the library's" % same)
     policies = {p["name"]: p for p in report["policies"]}
     for name, pol in policies.items():
         regrets = [pol["total_regret"]] + [ph["regret"] for ph in pol["phases"].values()]

@@ -6,8 +6,11 @@
 // (matched by request_id), the outcome drawn from the world's truth with the same common random
 // numbers as the in-process run (sim::World::outcome), and, unless disabled, sent as feedback.
 // Closed loop per tenant: a tenant's next request is produced only once its previous decision is
-// in and that decision's feedback is acknowledged by the broker; tenants run concurrently (each
-// has at most one request in flight). The world's supply shock is a barrier: every request before
+// in and that decision's feedback is acknowledged by the broker and, given the daemon's metrics
+// URL, consumed by the daemon (its hanzo_hmmd_messages_consumed_total for the feedback topic has
+// reached the feedback produced): only then does the daemon apply the feedback before the next
+// request of the same tenant, as the in-process router does. Tenants run concurrently (each has
+// at most one request in flight). The world's supply shock is a barrier: every request before
 // it is decided (and fed back) first, then the tick goes to the ticks topic, and the requests from
 // the shock on wait until the daemon's price snapshot for it is on the prices topic.
 //
@@ -32,6 +35,7 @@ struct SimLoopOptions {
   Topics topics = Topics::with_prefix("hanzo.hmm");
   std::string prices_topic{"hanzo.hmm.prices"};
   bool feedback{true};     // false: the same loop without feedback (what learning buys)
+  std::string metrics_url;  // http://HOST:PORT/metrics of the daemon; empty: broker acks only
   double timeout_s{60.0};  // longest wait without any progress (a decision, an ack, the snapshot)
   kafka::Config kafka;     // extra librdkafka properties for both clients
 
@@ -45,6 +49,7 @@ struct SimLoopResult {
   std::uint64_t duplicates{0};  // further decisions for an already decided request
   std::uint64_t foreign{0};     // decisions for request ids not of this stream
   std::uint64_t feedback_sent{0};  // acknowledged by the broker
+  std::uint64_t confirmations{0};  // times the daemon's metrics showed all feedback consumed
   std::uint64_t ticks_sent{0};
   std::uint64_t max_in_flight{0};  // most requests awaiting a decision at once
   // Largest relative difference between a class price of the daemon's snapshot after the shock
