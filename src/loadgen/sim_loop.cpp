@@ -15,6 +15,7 @@
 #include "hanzo/hmm/wire/decision.hpp"
 #include "hanzo/hmm/wire/market.hpp"
 #include "hanzo/hmm/wire/request.hpp"
+#include "receiver.hpp"
 #include "scrape.hpp"
 
 namespace hanzo::hmm::loadgen {
@@ -35,11 +36,7 @@ namespace {
 // Latency, not throughput, bounds a closed loop: nothing lingers (linger.ms 0), the consumer
 // asks the mock broker to hold an empty fetch for 1 ms only, and Nagle is off (see driver.cpp).
 kafka::Config client_config(const SimLoopOptions& o, kafka::Config defaults) {
-  defaults.insert(defaults.begin(), {{"bootstrap.servers", o.bootstrap},
-                                     {"client.id", "hanzo-simulate"},
-                                     {"socket.nagle.disable", "true"}});
-  defaults.insert(defaults.end(), o.kafka.begin(), o.kafka.end());
-  return defaults;
+  return detail::client_config(o.bootstrap, "hanzo-simulate", o.kafka, std::move(defaults));
 }
 
 // Delivery tokens: the request index, tagged by what was sent.
