@@ -268,8 +268,6 @@ class Loop {
   const SimLoopOptions& o_;
   sim::World world_;
   const routing::Catalogue catalogue_;
-  std::optional<kafka::Producer> producer_;
-  std::optional<kafka::Consumer> consumer_;
   std::vector<std::deque<std::size_t>> queues_;  // per tenant: requests not sent yet
   std::unordered_map<std::size_t, std::size_t> busy_;  // tenant -> its open request
   std::vector<bool> decided_;
@@ -281,6 +279,10 @@ class Loop {
   std::uint64_t in_flight_{0}, snapshots_{0};
   std::string last_snapshot_, error_;
   SimLoopResult result_;
+  // Last, so destroyed first: the producer's final flush runs the delivery callback, which
+  // writes to the members above.
+  std::optional<kafka::Producer> producer_;
+  std::optional<kafka::Consumer> consumer_;
 };
 
 }  // namespace
