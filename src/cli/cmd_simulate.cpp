@@ -104,6 +104,25 @@ boost::json::object to_json(const hmm::loadgen::SimLoopResult& r, bool feedback)
           {"elapsed_s", r.elapsed_s}};
 }
 
+// --kafka: the world played through a running hanzo-hmmd; its choices become a replay scored with
+// the policies, the loop's counts go to `out`. An exit code when it could not run.
+std::optional<int> play_through_daemon(const Options& options, const hmm::sim::WorldSpec& spec,
+                                       hmm::sim::RunOptions& run, boost::json::object& out) {
+  hmm::loadgen::SimLoopOptions loop;
+  loop.bootstrap = options.text("kafka");
+  loop.feedback = !options.has("no-feedback");
+  if (options.has("daemon-metrics")) loop.metrics_url = options.text("daemon-metrics");
+  const auto timeout = options.number("kafka-timeout", loop.timeout_s, 0.0, true);
+  if (!timeout) return kExitUsage;
+  loop.timeout_s = *timeout;
+  if (auto ok = loop.validate(); !ok) return options.usage_error("--kafka: " + ok.error().to_string());
+  auto played = hmm::loadgen::play_world(spec, loop);
+  if (!played) return fail(played.error());
+  out = to_json(*played, loop.feedback);
+  run.replays.push_back({loop.feedback ? "router-e2e" : "router-e2e-no-feedback", std::move(played->choices)});
+  return std::nullopt;
+}
+
 }  // namespace
 
 int run_simulate(std::span<const std::string> args) {
@@ -139,34 +158,22 @@ int run_simulate(std::span<const std::string> args) {
     return options.usage_error("--no-feedback, --daemon-metrics and --kafka-timeout need --kafka");
   sim::RunOptions run_options;
   run_options.ablation = options.has("ablation");
-  std::optional<boost::json::object> kafka_json;
-  if (options.has("kafka")) {
-    loadgen::SimLoopOptions loop;
-    loop.bootstrap = options.text("kafka");
-    loop.feedback = !options.has("no-feedback");
-    if (options.has("daemon-metrics")) loop.metrics_url = options.text("daemon-metrics");
-    const auto timeout = options.number("kafka-timeout", loop.timeout_s, 0.0, true);
-    if (!timeout) return kExitUsage;
-    loop.timeout_s = *timeout;
-    if (auto ok = loop.validate(); !ok) return options.usage_error("--kafka: " + ok.error().to_string());
-    auto played = loadgen::play_world(*spec, loop);
-    if (!played) return fail(played.error());
-    kafka_json = to_json(*played, loop.feedback);
-    run_options.replays.push_back({loop.feedback ? "router-e2e" : "router-e2e-no-feedback", std::move(played->choices)});
-  }
+  boost::json::object kafka_json;
+  if (options.has("kafka"))
+    if (auto code = play_through_daemon(options, *spec, run_options, kafka_json)) return *code;
   auto report = sim::run(std::move(*spec), options.has("preset") ? options.text("preset") : "small", run_options);
   if (!report) return fail(report.error());
 
   auto json = to_json(*report);
-  if (kafka_json) {
+  if (!run_options.replays.empty()) {
     // The in-process twin of the daemon's router: the same parameters without the shared base.
     const auto* e2e = report->find(run_options.replays.front().name);
     if (const auto* twin = report->find("router-no-shared-base")) {
       std::size_t same = 0;
       for (std::size_t t = 0; t < e2e->choices.size(); ++t) same += e2e->choices[t] == twin->choices[t] ? 1 : 0;
-      (*kafka_json)["same_choice_as_" + twin->name] = static_cast<double>(same) / static_cast<double>(e2e->choices.size());
+      kafka_json["same_choice_as_" + twin->name] = static_cast<double>(same) / static_cast<double>(e2e->choices.size());
     }
-    json["kafka"] = std::move(*kafka_json);
+    json["kafka"] = std::move(kafka_json);
   }
   if (options.has("json") && !write_file(options.text("json"), boost::json::serialize(json) + "\n"))
     return fail(make_error(Errc::io_error, options.text("json"), "cannot be written"));
