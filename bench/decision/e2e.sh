@@ -4,7 +4,8 @@
 # two fresh daemons (fresh state): one with feedback (router-e2e), one without
 # (router-e2e-no-feedback); the baselines and the in-process routers are scored on the same stream.
 # Usage: bench/decision/e2e.sh [BIN_DIR (default build/bin)] [PRESET (default full)] [SEEDS (default "1 2 3")]
-# Writes the daemon configuration, each run's JSON report and daemon log to $OUT (default a temp dir).
+# Writes the daemon configuration, each run's JSON report and daemon log, and the first seed's
+# regret CSV and SVG (router-e2e beside the others) to $OUT (default a temp dir).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 bin=${1:-build/bin}
@@ -67,8 +68,10 @@ EOF
 }
 
 reports=()
+curve=(--csv "$out/regret.csv" --svg "$out/regret.svg")
 for s in $seeds; do
-  run "seed$s" --seed "$s" --ablation
+  run "seed$s" --seed "$s" --ablation "${curve[@]}"
+  curve=()
   run "seed$s-no-feedback" --seed "$s" --no-feedback
   # One report per seed: the feedback run's policies, then router-e2e-no-feedback.
   /usr/bin/python3 - "$out/seed$s.json" "$out/seed$s-no-feedback.json" "$out/seed$s-merged.json" <<'EOF'
