@@ -27,6 +27,11 @@ using Clock = std::chrono::steady_clock;
 // caller falls back to the full decoder. `key` is e.g. "\"request_id\":".
 std::optional<std::string_view> scan_string_field(std::string_view json, std::string_view key) noexcept;
 
+// Client settings: bootstrap, client id and Nagle off (see driver.cpp), then `defaults`, then the
+// user's `extra` properties (which override both).
+kafka::Config client_config(const std::string& bootstrap, const std::string& client_id, const kafka::Config& extra,
+                            kafka::Config defaults);
+
 // The request sent before the clock starts (see driver.hpp), not counted in the report.
 inline std::string warmup_request_id(const std::string& run_id) { return run_id + "-warmup"; }
 

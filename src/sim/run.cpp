@@ -48,6 +48,10 @@ Result<Report> run(WorldSpec spec, std::string preset_name, const RunOptions& op
     if (!p) return std::move(p).error().within(name);
     policies.push_back(std::move(*p));
   }
+  for (const auto& r : options.replays) {
+    if (r.choices.size() != w.spec().requests) return make_error(Errc::invalid_value, r.name, "one choice per request");
+    policies.push_back(make_replay(r.name, r.choices));
+  }
 
   const std::size_t n = w.spec().requests, k = policies.size();
   Report rep;
@@ -80,6 +84,7 @@ Result<Report> run(WorldSpec spec, std::string preset_name, const RunOptions& op
       auto chosen = policies[i]->choose(step);
       if (!chosen) return std::move(chosen).error().within(policies[i]->name());
       const std::size_t m = *chosen;
+      rep.policies[i].choices.push_back(m);
       if (std::find(feasible.begin(), feasible.end(), m) == feasible.end())
         return make_error(Errc::invalid_value, policies[i]->name(), "chose an infeasible model");
       const Outcome o = w.outcome(r, m);

@@ -87,17 +87,24 @@ void World::refresh_prices() {
   ++market_version_;
 }
 
+std::size_t World::shock_request() const noexcept {
+  return static_cast<std::size_t>(spec_.shock.at * static_cast<double>(spec_.requests));
+}
+
+market::Tick World::shock_tick() const {
+  market::Tick tick;
+  tick.dt = 1.0;
+  market::ClassFlow f;
+  f.cls = shock_class_;
+  f.shock = spec_.shock.factor;
+  tick.flows.push_back(f);
+  return tick;
+}
+
 Result<void> World::advance(std::size_t t) {
-  const auto due = static_cast<std::size_t>(spec_.shock.at * static_cast<double>(spec_.requests));
-  if (!shocked_ && t >= due) {
+  if (!shocked_ && t >= shock_request()) {
     shocked_ = true;
-    market::Tick tick;
-    tick.dt = 1.0;
-    market::ClassFlow f;
-    f.cls = shock_class_;
-    f.shock = spec_.shock.factor;
-    tick.flows.push_back(f);
-    if (auto ok = market_.tick(tick); !ok) return ok;
+    if (auto ok = market_.tick(shock_tick()); !ok) return ok;
     refresh_prices();
   }
   return {};

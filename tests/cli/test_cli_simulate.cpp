@@ -57,6 +57,10 @@ TEST_CASE("cli simulate: bad flags exit 2 with a clear message", "[cli][sim]") {
       {{"--seed", "abc"}, "--seed"},
       {{"--format", "xml"}, "--format"},
       {{"--bogus", "1"}, "unknown option"},
+      {{"--no-feedback"}, "need --kafka"},
+      {{"--daemon-metrics", "http://127.0.0.1:1/metrics"}, "need --kafka"},
+      {{"--kafka", "127.0.0.1:1", "--kafka-timeout", "0"}, "--kafka-timeout"},
+      {{"--kafka", "127.0.0.1:1", "--daemon-metrics", "127.0.0.1:1"}, "http://HOST:PORT/metrics"},
   };
   for (const auto& [args, message] : cases) {
     std::vector<std::string> full{"simulate"};
@@ -67,4 +71,25 @@ TEST_CASE("cli simulate: bad flags exit 2 with a clear message", "[cli][sim]") {
     CHECK(r.out.empty());
     CHECK_THAT(r.err, Catch::Contains(message));
   }
+}
+
+TEST_CASE("cli simulate: --daemon-config writes the daemon's configuration of the world", "[cli][sim]") {
+  TempDir dir;
+  const auto r = run_cli({"simulate", "--preset", "full", "--daemon-config", dir.path("d.toml")});
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  CHECK(r.out.empty());
+  const std::string toml = slurp(dir.path("d.toml"));
+  // The world's router settings, without the pool the daemon does not keep.
+  CHECK(toml.find("\nsample = true\n") != std::string::npos);
+  CHECK(toml.find("\nforgetting = 0.005\n") != std::string::npos);
+  CHECK(toml.find("\nshared_base = false\n") != std::string::npos);
+  CHECK(toml.find("[[models]]") != std::string::npos);
+}
+
+TEST_CASE("cli simulate: --kafka with no broker fails with the reason, not a table", "[cli][sim]") {
+  const auto r = run_cli({"simulate", "--requests", "100", "--kafka", "127.0.0.1:1", "--kafka-timeout", "1"});
+  CHECK(r.status == 2);  // the CLI's one failure status
+  CHECK(r.out.empty());
+  CHECK_THAT(r.err, Catch::Contains("hanzo-hmm: hanzo.hmm.decisions"));
 }

@@ -46,6 +46,10 @@ std::unique_ptr<Policy> make_advertised_best();
 // Uniform among the feasible models, seeded by (seed, request).
 std::unique_ptr<Policy> make_random(std::uint64_t seed);
 
+// Replays recorded choices (choices[t] for request t; an error past their end). It learns
+// nothing: whoever made the choices did.
+std::unique_ptr<Policy> make_replay(std::string name, std::vector<std::size_t> choices);
+
 // LiteLLM-style latency routing, fleet-wide: lowest moving-average observed latency (starting
 // from the catalogue's), and a model with `allowed_fails` failures in a row cools down (is skipped)
 // for `cooldown` requests.

@@ -16,9 +16,17 @@
 
 namespace hanzo::hmm::sim {
 
+// Decisions made elsewhere on the same stream (e.g. by hanzo-hmmd through Kafka), scored like
+// the policies: choices[t] is the catalogue index chosen for request t.
+struct Replay {
+  std::string name;
+  std::vector<std::size_t> choices;
+};
+
 struct RunOptions {
   bool ablation{false};          // also run the router without each improvement (policy.hpp)
   std::size_t curve_points{100};  // samples of the cumulative regret curve
+  std::vector<Replay> replays;    // scored after the routers, in this order
 };
 
 struct PhaseStats {
@@ -46,6 +54,7 @@ struct PolicyReport {
   std::optional<std::size_t> first_retry_after;
   double cost_per_success{0.0};  // credits (price x tokens) per successful request
   std::vector<double> regret_curve;  // cumulative regret at Report::curve_at
+  std::vector<std::size_t> choices;  // catalogue index chosen for each request
 };
 
 struct Report {

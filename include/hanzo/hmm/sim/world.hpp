@@ -111,6 +111,10 @@ class World {
 
   // Moves the world to request t (t increasing from 0): applies the supply shock when due.
   Result<void> advance(std::size_t t);
+  // The request from which the supply shock is in force, and the market tick that makes it (what
+  // a run through the daemon sends on its ticks topic at that point of the stream).
+  std::size_t shock_request() const noexcept;
+  market::Tick shock_tick() const;
   Request request(std::size_t t) const;
   Phase phase(std::size_t t) const noexcept;
   bool feasible(const Request& r, std::size_t model) const noexcept;
