@@ -38,9 +38,10 @@ double scale() {
 // a pre-filled backlog outran the observer on a hot partition (64 tenants hash unevenly) and the
 // mock dropped 128 decisions before it read them (e2e.sigterm_faults, once in CI).
 void create_topics(kafka::MockCluster& cluster, const hmm::daemon::Topics& t) {
-  for (const auto& [name, partitions] : {std::pair{t.ticks, 1}, {t.prices, 1}, {t.requests, 8}, {t.feedback, 8},
-                                         {t.decisions, 64}, {t.dlq, 4}, {t.tenant_state, 8}, {t.quotes, 4},
-                                         {t.quote_answers, 4}})
+  for (const auto& [name, partitions] :
+       {std::pair{t.ticks, 1}, {t.prices, 1}, {t.requests, Sender::kRequestPartitions},
+        {t.feedback, Sender::kRequestPartitions}, {t.decisions, Sender::kDecisionPartitions}, {t.dlq, 4},
+        {t.tenant_state, Sender::kRequestPartitions}, {t.quotes, 4}, {t.quote_answers, 4}})
     if (auto ok = cluster.create_topic(name, partitions); !ok) fail(ok.error().to_string());
 }
 

@@ -150,7 +150,10 @@ class Stage {
 // message (what the daemon group must have committed at the end).
 class Sender {
  public:
+  // The partition counts create_topics() gives requests (and feedback) and decisions.
+  static constexpr std::int32_t kRequestPartitions = 8, kDecisionPartitions = 64;
   explicit Sender(const std::string& bootstrap);
+  // To the key's partition (partition_of): requests and feedback of a tenant stay together.
   void send(const std::string& topic, const std::string& key, const std::string& value);
   void flush();
   std::map<std::int32_t, std::int64_t> ends(const std::string& topic) const;
@@ -163,6 +166,9 @@ class Sender {
   std::map<std::string, std::map<std::string, std::int64_t>> last_;   // topic -> key -> offset
   std::vector<std::string> keys_;                                      // the delivery token names the key
   std::map<std::string, std::size_t> key_index_;
+  std::int32_t partition_of(const std::string& key);
+  std::map<std::string, std::int32_t> partition_;                      // key -> requests partition
+  std::map<std::int32_t, int> answers_, tenants_;                       // tenants per decisions / requests partition
 };
 
 // One fault scenario's traffic and its checks. Requests come from the load generator (64
