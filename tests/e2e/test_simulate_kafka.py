@@ -93,24 +93,10 @@ def body():
     rc, _, err = h.run_binary(cli, ["simulate", "--preset", "small", "--daemon-config", config])
     h.check(rc == 0, "simulate --daemon-config exited %s: %s" % (rc, err))
 
-    d = h.Daemon(binary, ["--config", config]).start()
-    report_path = os.path.join(work, "report.json")
     # 3,000 requests; fewer under a sanitizer (HANZO_E2E_SCALE), never below 1,000 (the outage and
     # the shock stay in the stream, and the router's margin over random is still about threefold).
     requests = h.scale(3000, 1000)
-    args = [cli, "simulate", "--preset", "small", "--requests", str(requests), "--seed", "1", "--ablation",
-            "--kafka", d.bootstrap,
-            "--daemon-metrics", d.metrics_url, "--kafka-timeout", "60", "--json", report_path, "--format", "table"]
-    try:
-        p = subprocess.run(args, stdin=subprocess.DEVNULL, capture_output=True, timeout=100 * h.slowness())
-    except subprocess.TimeoutExpired:
-        raise h.Failure("%s did not finish within 100 s; daemon log:\n%s" % (" ".join(args), d.stderr()[-3000:]))
-    out, err = p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
-    h.check(p.returncode == 0, "%s exited %s: %s\ndaemon log:\n%s" % (" ".join(args), p.returncode, err,
-                                                                    d.stderr()[-3000:]))
-    h.log("\n" + out)
-    with open(report_path) as f:
-        report = json.load(f)
+    report, d = play(binary, cli, config, requests, os.path.join(work, "report.json"))
     k = report["kafka"]
     n = report["requests"]
     h.check(n == requests, "the report has %s requests, %s were asked for" % (n, requests))
