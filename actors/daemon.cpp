@@ -47,9 +47,10 @@ namespace {
 void create_topics(kafka::MockCluster& cluster, const daemon::Topics& t) {
   for (const auto& [name, partitions] : {std::pair{t.ticks, 1}, {t.prices, 1}, {t.requests, 8}, {t.feedback, 8},
                                          {t.decisions, 8}, {t.dlq, 4},
-                                         {t.tenant_state, 8}, {t.quotes, 4}, {t.quote_answers, 4}})
+                                         {t.tenant_state, 8}, {t.quotes, 4}, {t.quote_answers, 4}}) {
     if (name.empty()) continue;  // quotes off
-    else if (auto ok = cluster.create_topic(name, partitions); !ok) log_warning(ok.error().to_string());
+    if (auto ok = cluster.create_topic(name, partitions); !ok) log_warning(ok.error().to_string());
+  }
 }
 
 Result<daemon::DaemonConfig> load(const DaemonOptions& o) {

@@ -102,10 +102,11 @@ Result<void> Ingest::await_connection(std::chrono::milliseconds timeout) {
       continue;
     }
     // The first decision must not wait for a metadata round.
-    for (const auto* t : {&topics.decisions, &topics.prices, &topics.dlq, &topics.quote_answers})
+    for (const auto* t : {&topics.decisions, &topics.prices, &topics.dlq, &topics.quote_answers}) {
       if (t->empty()) continue;  // quotes off
-      else if (auto ok = delivery_->producer().warm_up(*t, std::chrono::milliseconds(5000)); !ok)
+      if (auto ok = delivery_->producer().warm_up(*t, std::chrono::milliseconds(5000)); !ok)
         log_warning("topic metadata: " + ok.error().to_string());
+    }
     if (auto ok = delivery_->changelog().warm_up(topics.tenant_state, std::chrono::milliseconds(5000)); !ok)
       log_warning("topic metadata: " + ok.error().to_string());
     if (auto ok = poller_->read_layout(engine_->layout); !ok) return ok;

@@ -33,14 +33,12 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
             continue;
           }
           const routing::TenantView view{run.tenant, item.part.regime_posterior, item.part.regime, item.part.habit};
-          Result<void> ok;
-          if (run.pool) {  // read-locked for the decision only, not while producing
-            std::shared_lock lock(run.pool->mutex);
-            ok = e.router->decide_into(d, item.request, view, run.session->outcomes(), prices->prepared,
-                                       &run.pool->outcomes);
-          } else {
-            ok = e.router->decide_into(d, item.request, view, run.session->outcomes(), prices->prepared);
-          }
+          // The pool (if any) is read-locked for the decision only, not while producing.
+          std::shared_lock<std::shared_mutex> lock;
+          if (run.pool) lock = std::shared_lock(run.pool->mutex);
+          auto ok = e.router->decide_into(d, item.request, view, run.session->outcomes(), prices->prepared,
+                                          run.pool ? &run.pool->outcomes : nullptr);
+          if (lock) lock.unlock();
           if (!ok) {
             emit(rejection_record(e, run.tenant, item, ok.error().to_string(), where));
             result.routed.emplace_back();

@@ -122,7 +122,8 @@ Result<void> validate_topics(const Topics& t) {
                                                                         {"topics.quotes", &t.quotes},
                                                                         {"topics.quote_answers", &t.quote_answers}}};
   for (std::size_t i = 0; i < all.size(); ++i) {
-    if (all[i].second->empty() && i >= 7) continue;  // quotes off
+    const bool quote_topic = all[i].second == &t.quotes || all[i].second == &t.quote_answers;
+    if (quote_topic && all[i].second->empty()) continue;  // quotes off (both empty: checked above)
     if (auto ok = validate_topic(*all[i].second, all[i].first); !ok) return ok;
     // One topic for two roles would feed the daemon its own output or mix message kinds.
     for (std::size_t j = 0; j < i; ++j)

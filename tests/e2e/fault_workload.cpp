@@ -37,13 +37,15 @@ Sender::Sender(const std::string& bootstrap) {
 // restore that starts behind a commit held back by the injected faults found them deleted.
 std::int32_t Sender::partition_of(const std::string& key) {
   if (auto it = partition_.find(key); it != partition_.end()) return it->second;
-  std::int32_t best = 0;
-  for (std::int32_t p = 1; p < kRequestPartitions; ++p) {
+  std::int32_t best = -1, best_q = -1;
+  for (std::int32_t p = 0; p < kRequestPartitions; ++p) {
     const auto q = hmm::daemon::answer_partition(p, kRequestPartitions, kDecisionPartitions, key);
-    const auto b = hmm::daemon::answer_partition(best, kRequestPartitions, kDecisionPartitions, key);
-    if (std::pair{answers_[q], tenants_[p]} < std::pair{answers_[b], tenants_[best]}) best = p;
+    if (best < 0 || std::pair{answers_[q], tenants_[p]} < std::pair{answers_[best_q], tenants_[best]}) {
+      best = p;
+      best_q = q;
+    }
   }
-  ++answers_[hmm::daemon::answer_partition(best, kRequestPartitions, kDecisionPartitions, key)];
+  ++answers_[best_q];
   ++tenants_[best];
   return partition_[key] = best;
 }
