@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <iostream>
@@ -209,8 +210,11 @@ int run_daemon(const DaemonOptions& options) {
 
   // 4. Actors: routers and market first (the manager needs the routers).
   caf::actor_system_config caf_cfg;
-  if (options.scheduler_threads > 0)
-    caf_cfg.set("scheduler.max-threads", static_cast<std::int64_t>(options.scheduler_threads));
+  // CAF 0.17's own default is max(cores, 4): on a 2-core machine four workers would contend
+  // with the ingest thread and librdkafka's for two cores.
+  const auto workers = options.scheduler_threads > 0 ? options.scheduler_threads
+                                                     : std::max<std::size_t>(1, std::thread::hardware_concurrency());
+  caf_cfg.set("scheduler.max-threads", static_cast<std::int64_t>(workers));
   // Work sharing: idle workers block on a condition variable. The default work stealing polls
   // (spins, then sleeps in short steps), which on a small machine takes the cores librdkafka's
   // threads and the ingest thread need.

@@ -85,6 +85,7 @@ Run run(std::uint64_t n, std::uint64_t tenants, bool distinct, bool measure) {
   o.metrics_listen = "127.0.0.1:0";
   o.config_path = g_config;
   if (const char* policy = std::getenv("HANZO_BENCH_SCHEDULER")) o.scheduler_policy = policy;
+  if (const char* threads = std::getenv("HANZO_BENCH_THREADS")) o.scheduler_threads = std::strtoul(threads, nullptr, 10);
   Run result;
   std::atomic<std::uint64_t> consumed{0};
   std::unique_ptr<feeder::Feeder> feed;
