@@ -20,12 +20,15 @@ using routing::Status;
 namespace {
 
 // A number, or null when the decision is rejected (there is no chosen model to describe).
-void chosen(Writer& w, const char* key, bool routed, double x) {
+// Estimates carry 6 significant digits; a price is exact (it is matched against the market's).
+void chosen(Writer& w, const char* key, bool routed, double x, bool exact = false) {
   w.key(key);
-  if (routed)
+  if (!routed)
+    w.null();
+  else if (exact)
     w.num(x);
   else
-    w.null();
+    w.approx(x);
 }
 
 void chosen(Writer& w, const char* key, bool routed, const std::string& s) {
@@ -58,11 +61,11 @@ void encode_decision_into(std::string& out, const routing::Decision& d, bool red
   chosen(w, "compute_class", routed, d.compute_class);
   w.key("regime").str(d.regime);
   w.key("regime_posterior").begin_object();
-  for (std::size_t i = 0; i < kTenantRegimes; ++i) w.key(kTenantNames[i]).num(d.regime_posterior[i]);
+  for (std::size_t i = 0; i < kTenantRegimes; ++i) w.key(kTenantNames[i]).approx(d.regime_posterior[i]);
   w.end_object();
   w.key("market_regime").str(d.market_regime);
   chosen(w, "confidence", routed, d.confidence);
-  chosen(w, "price_per_token", routed, d.price_per_token);
+  chosen(w, "price_per_token", routed, d.price_per_token, true);
   chosen(w, "expected_cost", routed, d.expected_cost);
   chosen(w, "expected_latency_ms", routed, d.expected_latency_ms);
   chosen(w, "expected_free_energy", routed, d.expected_free_energy);
@@ -72,11 +75,11 @@ void encode_decision_into(std::string& out, const routing::Decision& d, bool red
   w.key("alternatives").begin_array();
   for (const auto& a : d.alternatives) {
     w.begin_object().key("model").str(a.model);
-    w.key("probability").num(a.probability);
-    w.key("risk").num(a.risk);
-    w.key("ambiguity").num(a.ambiguity);
-    w.key("habit").num(a.habit);
-    w.key("expected_free_energy").num(a.expected_free_energy);
+    w.key("probability").approx(a.probability);
+    w.key("risk").approx(a.risk);
+    w.key("ambiguity").approx(a.ambiguity);
+    w.key("habit").approx(a.habit);
+    w.key("expected_free_energy").approx(a.expected_free_energy);
     w.end_object();
   }
   w.end_array();
@@ -102,9 +105,8 @@ std::string encode_decision(const routing::Decision& d, bool redelivered) {
 
 Result<DecisionMessage> decode_decision(std::string_view json) {
   Reader r;
-  boost::json::value doc;
   const Path root;
-  const auto* o = r.object(r.parse(json, kNoLimit, doc), root,
+  const auto* o = r.object(r.parse(json, kNoLimit), root,
                            {"request_id", "tenant", "status", "model", "provider", "compute_class", "regime",
                             "regime_posterior", "market_regime", "confidence", "price_per_token", "expected_cost",
                             "expected_latency_ms", "expected_free_energy", "fallback_models", "alternatives",

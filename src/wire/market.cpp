@@ -59,9 +59,8 @@ double amount(Reader& r, const boost::json::object* o, std::string_view key, con
 
 Result<TickMessage> decode_tick(std::string_view json, std::span<const market::ComputeClass> classes) {
   Reader r;
-  boost::json::value doc;
   const Path root;
-  const auto* o = r.object(r.parse(json, kMaxDocument, doc), root, {"dt", "flows"}, {"timestamp_ms", "sequence"});
+  const auto* o = r.object(r.parse(json, kMaxDocument), root, {"dt", "flows"}, {"timestamp_ms", "sequence"});
   TickMessage m;
   m.tick.dt = amount(r, o, "dt", root, 0.0);
   if (auto ts = r.optional_unsigned(o, "timestamp_ms", root)) {
@@ -166,9 +165,8 @@ std::string encode_snapshot(const market::Snapshot& s, std::span<const market::C
 Result<market::Snapshot> decode_snapshot(std::string_view json, std::span<const market::ComputeClass> classes,
                                          std::span<const std::string> regime_states) {
   Reader r;
-  boost::json::value doc;
   const Path root;
-  const auto* o = r.object(r.parse(json, kMaxDocument, doc), root,
+  const auto* o = r.object(r.parse(json, kMaxDocument), root,
                            {"tick", "time", "classes", "hamiltonian", "kappa", "drift", "lambda", "risk_lambda",
                             "market_fee", "regime", "regime_posterior", "utilisation", "imbalance", "volatility",
                             "cuts", "restore_limited", "substeps"});

@@ -26,9 +26,8 @@ double positive(Reader& r, const boost::json::object* o, std::string_view key, c
 
 Result<QuoteRequest> decode_quote_request(std::string_view json) {
   Reader r;
-  boost::json::value doc;
   const Path root;
-  const auto* o = r.object(r.parse(json, kMaxDocument, doc), root, {"id", "class", "gpu_seconds"});
+  const auto* o = r.object(r.parse(json, kMaxDocument), root, {"id", "class", "gpu_seconds"});
   QuoteRequest q;
   q.id = r.text(o, "id", root, kMaxId, true);
   q.compute_class = r.text(o, "class", root, kMaxId, true);
@@ -60,9 +59,8 @@ std::string encode_quote_answer(const QuoteAnswer& a) {
 
 Result<QuoteAnswer> decode_quote_answer(std::string_view json) {
   Reader r;
-  boost::json::value doc;
   const Path root;
-  const auto* o = r.object(r.parse(json, kMaxDocument, doc), root, {"id", "class", "gpu_seconds"},
+  const auto* o = r.object(r.parse(json, kMaxDocument), root, {"id", "class", "gpu_seconds"},
                            {"cost", "average_price", "marginal_price", "error"});
   QuoteAnswer a;
   a.id = r.text(o, "id", root, kMaxId, true);

@@ -1,9 +1,12 @@
 #include "reader.hpp"
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
+#include <memory>
 
 #include "../io/read_helpers.hpp"  // check_keys: unknown keys with "did you mean"
 #include "hanzo/hmm/io/json.hpp"
@@ -41,7 +44,27 @@ void Reader::require(bool ok, const Path& at, const char* message) {
   if (!ok) fail(Errc::invalid_value, at, message);
 }
 
-const json::value* Reader::parse(std::string_view text, std::size_t max_bytes, json::value& storage) {
+namespace {
+// Requests and feedback fit in the first buffer: decoding one allocates nothing.
+struct Arena {
+  static constexpr std::size_t kFirst = 16 * 1024;
+  alignas(std::max_align_t) unsigned char first[kFirst];
+  json::monotonic_resource memory{first, kFirst};
+  bool taken{false};
+};
+Arena& this_thread_arena() {
+  thread_local std::unique_ptr<Arena> arena = std::make_unique<Arena>();
+  return *arena;
+}
+}  // namespace
+
+Reader::~Reader() {
+  if (!leased_) return;
+  doc_ = nullptr;  // before the arena is handed on
+  this_thread_arena().taken = false;
+}
+
+const json::value* Reader::parse(std::string_view text, std::size_t max_bytes) {
   if (failed()) return nullptr;
   if (text.size() > max_bytes) {
     fail(Errc::invalid_value, Path(),
@@ -49,13 +72,21 @@ const json::value* Reader::parse(std::string_view text, std::size_t max_bytes, j
              std::to_string(max_bytes));
     return nullptr;
   }
-  auto parsed = io::parse_json(text);
+  json::storage_ptr storage;
+  if (auto& arena = this_thread_arena(); !leased_ && !arena.taken) {
+    arena.taken = leased_ = true;
+    arena.memory.release();  // the previous document's blocks; the first buffer stays
+    storage = json::storage_ptr(&arena.memory);
+  } else {
+    storage = json::make_shared_resource<json::monotonic_resource>();
+  }
+  auto parsed = io::parse_json(text, storage);
   if (!parsed) {
     fail(std::move(parsed).error());
     return nullptr;
   }
-  storage = std::move(*parsed);
-  return &storage;
+  doc_ = json::value(std::move(*parsed), storage);  // same storage: a move, not a copy
+  return &doc_;
 }
 
 const json::object* Reader::object(const json::value* v, const Path& at, Keys required, Keys optional) {

@@ -47,6 +47,11 @@ using Keys = std::initializer_list<std::string_view>;
 
 class Reader {
  public:
+  Reader() = default;
+  Reader(const Reader&) = delete;
+  Reader& operator=(const Reader&) = delete;
+  ~Reader();
+
   bool failed() const noexcept { return error_.has_value(); }
   Error take() { return std::move(*error_); }
   void fail(Error e);
@@ -55,8 +60,10 @@ class Reader {
   // field, e.g. serde's Option as null). Required members and array entries stay strict.
   void null_is_absent(bool on) noexcept { null_is_absent_ = on; }
 
-  // The document: parse_json, after the size check. nullptr after an error.
-  const json::value* parse(std::string_view text, std::size_t max_bytes, json::value& storage);
+  // The document: parse_json, after the size check; it lives as long as this Reader. Its memory
+  // is an arena this thread reuses for its next Reader's document (a fresh one if this thread's
+  // arena is taken). nullptr after an error.
+  const json::value* parse(std::string_view text, std::size_t max_bytes);
 
   // `v` as an object whose keys are all in required + optional and include every required one.
   const json::object* object(const json::value* v, const Path& at, Keys required, Keys optional = {});
@@ -100,6 +107,8 @@ class Reader {
   bool null_is_absent_{false};
   const json::value* member(const json::object* o, std::string_view key, const Path& parent, bool required);
   std::optional<Error> error_;
+  bool leased_{false};  // this thread's arena holds doc_
+  json::value doc_;
 };
 
 }  // namespace hanzo::hmm::wire::detail

@@ -52,9 +52,8 @@ std::string context(Reader& r, const boost::json::object* o, const Path& root, c
 Result<RequestMessage> decode_request(std::string_view json, const Limits& limits) {
   Reader r;
   r.null_is_absent(true);
-  boost::json::value doc;
   const Path root;
-  const auto* o = r.object(r.parse(json, limits.max_document_bytes, doc), root, {"request_id", "input"},
+  const auto* o = r.object(r.parse(json, limits.max_document_bytes), root, {"request_id", "input"},
                            {"tenant", "context", "preferences", "requirements", "observations"});
   RequestMessage m;
   routing::RoutingRequest& q = m.request;
@@ -140,9 +139,8 @@ std::string encode_request(const RequestMessage& m) {
 Result<routing::Feedback> decode_feedback(std::string_view json, const Limits& limits) {
   Reader r;
   r.null_is_absent(true);
-  boost::json::value doc;
   const Path root;
-  const auto* o = r.object(r.parse(json, limits.max_document_bytes, doc), root,
+  const auto* o = r.object(r.parse(json, limits.max_document_bytes), root,
                            {"request_id", "model", "latency_ms", "tokens_per_second", "quality", "cost_per_token",
                             "success"},
                            {"tenant"});

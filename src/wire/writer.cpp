@@ -52,6 +52,53 @@ Writer& Writer::num(double x) {
 }
 
 namespace {
+
+constexpr int kSignificant = 6;
+constexpr int kMaxExp = 14;  // plain notation for 1e-9 <= |x| < 1e15
+// 10^k for k in [0, 22]: exact doubles, so a scaling by them rounds once.
+constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                             1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+// The decimal exponent e with 10^e <= x < 10^(e+1), for x in [1e-9, 1e15).
+int decimal_exponent(double x) {
+  int e = kMaxExp;
+  if (x >= 1) {
+    while (x < kPow10[e]) --e;
+  } else {
+    e = -1;
+    while (x * kPow10[-e] < 1) --e;
+  }
+  return e;
+}
+
+// x > 0 in [1e-9, 1e15): the 6-digit mantissa m (100000..999999) and exponent e with
+// x ~ m * 10^(e-5), then trailing zeros dropped.
+void append_approx(std::string& out, double x) {
+  int e = decimal_exponent(x);
+  const int shift = kSignificant - 1 - e;  // in [-9, 14]
+  auto m = static_cast<std::uint64_t>(std::llround(shift >= 0 ? x * kPow10[shift] : x / kPow10[-shift]));
+  if (m >= 1000000) {  // rounded up to the next power of ten
+    m /= 10;
+    ++e;
+  }
+  char digits[kSignificant];
+  for (int i = kSignificant - 1; i >= 0; --i, m /= 10) digits[i] = static_cast<char>('0' + m % 10);
+  int n = kSignificant;
+  while (n > 1 && digits[n - 1] == '0') --n;
+  if (e < 0) {
+    out.append("0.", 2);
+    out.append(static_cast<std::size_t>(-e - 1), '0');
+    out.append(digits, static_cast<std::size_t>(n));
+  } else if (n <= e + 1) {  // a whole number: the digits, then zeros
+    out.append(digits, static_cast<std::size_t>(n));
+    out.append(static_cast<std::size_t>(e + 1 - n), '0');
+  } else {
+    out.append(digits, static_cast<std::size_t>(e + 1));
+    out += '.';
+    out.append(digits + e + 1, static_cast<std::size_t>(n - e - 1));
+  }
+}
+
 template <class Int>
 void append_integer(std::string& out, Int x) {
   char buf[24];  // 20 digits and a sign at most
@@ -59,6 +106,29 @@ void append_integer(std::string& out, Int x) {
   out.append(buf, static_cast<std::size_t>(r.ptr - buf));
 }
 }  // namespace
+
+Writer& Writer::approx(double x) {
+  assert(std::isfinite(x) && "the wire carries finite numbers only");
+  if (!std::isfinite(x)) return null();
+  const double a = std::fabs(x);
+  if (a == 0) {  // -0 too
+    separate();
+    out_ += '0';
+    return *this;
+  }
+  if (a < 1e-9 || a >= kPow10[kMaxExp + 1]) {
+    separate();
+    char buf[32];
+    const auto r = std::to_chars(buf, buf + sizeof buf, x, std::chars_format::general, kSignificant);
+    out_.append(buf, static_cast<std::size_t>(r.ptr - buf));
+    return *this;
+  }
+  if (a == std::floor(a)) return integer(static_cast<std::int64_t>(x));
+  separate();
+  if (x < 0) out_ += '-';
+  append_approx(out_, a);
+  return *this;
+}
 
 Writer& Writer::uint(std::uint64_t x) {
   separate();

@@ -26,6 +26,11 @@ class Writer {
   // Shortest text that reads back to the same double. Non-finite numbers cannot be JSON: they
   // are asserted against and written as null.
   Writer& num(double x);
+  // An explanatory figure (a score, a probability, an expected cost): rounded to 6 significant
+  // digits, like printf's %g, in plain notation from 1e-9 to 1e15. Exact integers there are
+  // written whole. About 5x cheaper than num() and 40% shorter on a decision; never for values
+  // that are read back as state or inputs.
+  Writer& approx(double x);
   Writer& uint(std::uint64_t x);
   Writer& integer(std::int64_t x);
   Writer& boolean(bool b);

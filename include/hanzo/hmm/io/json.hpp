@@ -20,6 +20,9 @@ namespace hanzo::hmm::io {
 // ulp for most doubles), and a key repeated within an object is an error. Errors are parse_error
 // located at "line L, column C" (1-based, columns in bytes).
 Result<boost::json::value> parse_json(std::string_view text);
+// The same, with the document's memory from `storage` (e.g. an arena the caller reuses). The
+// tokenizer's own buffers are kept per thread between calls.
+Result<boost::json::value> parse_json(std::string_view text, boost::json::storage_ptr storage);
 
 // The whole file; io_error located at the file name.
 Result<std::string> read_file(const std::filesystem::path& path);
