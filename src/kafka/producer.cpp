@@ -2,6 +2,11 @@
 
 #include <cstring>
 #include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "detail.hpp"
 #include "hanzo/hmm/kafka/consumer.hpp"
@@ -48,9 +53,32 @@ struct Producer::Impl {
                                                  static_cast<std::ptrdiff_t>(RD_KAFKA_RESP_ERR__NOT_CONFIGURED))};
   }
 
+  // Topic handles by name, made on first use. Producing by name (RD_KAFKA_V_TOPIC) takes the
+  // client's write lock on every message to look the name up; a handle only counts a reference.
+  std::shared_mutex topics_mutex;
+  std::vector<std::pair<std::string, rd_kafka_topic_t*>> topics;
+
+  rd_kafka_topic_t* topic(const std::string& name) {
+    const auto find = [&]() -> rd_kafka_topic_t* {
+      for (const auto& [n, t] : topics)
+        if (n == name) return t;
+      return nullptr;
+    };
+    {
+      std::shared_lock lock(topics_mutex);
+      if (auto* t = find()) return t;
+    }
+    std::unique_lock lock(topics_mutex);
+    if (auto* t = find()) return t;
+    rd_kafka_topic_t* t = rd_kafka_topic_new(rk, name.c_str(), nullptr);
+    if (t) topics.emplace_back(name, t);
+    return t;
+  }
+
   ~Impl() {
     if (!rk) return;
     rd_kafka_flush(rk, 5000);  // bounded: a dead cluster must not hang shutdown
+    for (auto& [name, t] : topics) rd_kafka_topic_destroy(t);
     rd_kafka_destroy(rk);
   }
 
@@ -109,6 +137,8 @@ Result<Producer> Producer::create(const Config& config, DeliveryCallback on_deli
 }
 
 Result<void> Producer::produce(const Record& record, std::uint64_t token) {
+  rd_kafka_topic_t* rkt = impl_->topic(record.topic);
+  if (!rkt) return detail::kafka_error("produce " + record.topic, rd_kafka_last_error());
   rd_kafka_headers_t* hdrs = record.headers.empty() ? nullptr : detail::make_headers(record.headers);
   void* opaque = reinterpret_cast<void*>(static_cast<std::uintptr_t>(token));
   const void* key = record.key ? record.key->data() : nullptr;
@@ -118,13 +148,13 @@ Result<void> Producer::produce(const Record& record, std::uint64_t token) {
   rd_kafka_resp_err_t err;
   // RD_KAFKA_V_HEADERS with a null list is not allowed, hence two calls.
   if (hdrs)
-    err = rd_kafka_producev(impl_->rk, RD_KAFKA_V_TOPIC(record.topic.c_str()),
+    err = rd_kafka_producev(impl_->rk, RD_KAFKA_V_RKT(rkt),
                             RD_KAFKA_V_PARTITION(record.partition), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
                             RD_KAFKA_V_KEY(key, key_len),
                             RD_KAFKA_V_VALUE(value, value_len),
                             RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
   else
-    err = rd_kafka_producev(impl_->rk, RD_KAFKA_V_TOPIC(record.topic.c_str()),
+    err = rd_kafka_producev(impl_->rk, RD_KAFKA_V_RKT(rkt),
                             RD_KAFKA_V_PARTITION(record.partition), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
                             RD_KAFKA_V_KEY(key, key_len),
                             RD_KAFKA_V_VALUE(value, value_len),

@@ -60,7 +60,7 @@ Arena& this_thread_arena() {
 
 Reader::~Reader() {
   if (!leased_) return;
-  doc_ = nullptr;  // before the arena is handed on
+  doc_.reset();  // before the arena is handed on
   this_thread_arena().taken = false;
 }
 
@@ -85,8 +85,9 @@ const json::value* Reader::parse(std::string_view text, std::size_t max_bytes) {
     fail(std::move(parsed).error());
     return nullptr;
   }
-  doc_ = json::value(std::move(*parsed), storage);  // same storage: a move, not a copy
-  return &doc_;
+  // Built in place with the same storage: a move (assigning into a value with another storage
+  // would copy the document).
+  return &doc_.emplace(std::move(*parsed), storage);
 }
 
 const json::object* Reader::object(const json::value* v, const Path& at, Keys required, Keys optional) {

@@ -108,7 +108,7 @@ class Reader {
   const json::value* member(const json::object* o, std::string_view key, const Path& parent, bool required);
   std::optional<Error> error_;
   bool leased_{false};  // this thread's arena holds doc_
-  json::value doc_;
+  std::optional<json::value> doc_;
 };
 
 }  // namespace hanzo::hmm::wire::detail

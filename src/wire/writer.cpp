@@ -1,5 +1,6 @@
 #include "writer.hpp"
 
+#include <bit>
 #include <cassert>
 #include <charconv>
 #include <cmath>
@@ -59,15 +60,15 @@ constexpr int kMaxExp = 14;  // plain notation for 1e-9 <= |x| < 1e15
 constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
                              1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
-// The decimal exponent e with 10^e <= x < 10^(e+1), for x in [1e-9, 1e15).
+// Whether x >= 10^k, for k in [-10, 15].
+bool at_least_pow10(double x, int k) { return k >= 0 ? x >= kPow10[k] : x * kPow10[-k] >= 1; }
+
+// The decimal exponent e with 10^e <= x < 10^(e+1), for x in [1e-9, 1e15): estimated from the
+// binary exponent (x in [2^(b-1), 2^b): e is floor((b-1) log10 2) or one more).
 int decimal_exponent(double x) {
-  int e = kMaxExp;
-  if (x >= 1) {
-    while (x < kPow10[e]) --e;
-  } else {
-    e = -1;
-    while (x * kPow10[-e] < 1) --e;
-  }
+  const int b = static_cast<int>((std::bit_cast<std::uint64_t>(x) >> 52) & 0x7ff) - 1022;
+  int e = static_cast<int>(std::floor((b - 1) * 0.30102999566398120));
+  if (at_least_pow10(x, e + 1)) ++e;
   return e;
 }
 
@@ -76,7 +77,8 @@ int decimal_exponent(double x) {
 void append_approx(std::string& out, double x) {
   int e = decimal_exponent(x);
   const int shift = kSignificant - 1 - e;  // in [-9, 14]
-  auto m = static_cast<std::uint64_t>(std::llround(shift >= 0 ? x * kPow10[shift] : x / kPow10[-shift]));
+  const double scaled = shift >= 0 ? x * kPow10[shift] : x / kPow10[-shift];
+  auto m = static_cast<std::uint64_t>(scaled + 0.5);  // scaled < 2^20: exact enough to round
   if (m >= 1000000) {  // rounded up to the next power of ten
     m /= 10;
     ++e;
