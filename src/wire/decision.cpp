@@ -61,7 +61,8 @@ void encode_decision_into(std::string& out, const routing::Decision& d, bool red
   chosen(w, "compute_class", routed, d.compute_class);
   w.key("regime").str(d.regime);
   w.key("regime_posterior").begin_object();
-  for (std::size_t i = 0; i < kTenantRegimes; ++i) w.key(kTenantNames[i]).approx(d.regime_posterior[i]);
+  // Exact: a posterior must sum to 1 (to 1e-6) when read back, which rounded entries can miss.
+  for (std::size_t i = 0; i < kTenantRegimes; ++i) w.key(kTenantNames[i]).num(d.regime_posterior[i]);
   w.end_object();
   w.key("market_regime").str(d.market_regime);
   chosen(w, "confidence", routed, d.confidence);

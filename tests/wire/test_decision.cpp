@@ -32,7 +32,7 @@ void check_same(const routing::Decision& a, const routing::Decision& b) {
   CHECK(a.provider == b.provider);
   CHECK(a.compute_class == b.compute_class);
   CHECK(a.regime == b.regime);
-  for (std::size_t i = 0; i < a.regime_posterior.size(); ++i) CHECK(close6(a.regime_posterior[i], b.regime_posterior[i]));
+  CHECK(a.regime_posterior == b.regime_posterior);  // exact: it must still sum to 1
   CHECK(a.market_regime == b.market_regime);
   CHECK(close6(a.confidence, b.confidence));
   CHECK(a.price_per_token == b.price_per_token);  // exact: matched against market prices
@@ -80,7 +80,7 @@ TEST_CASE("decision: a routed decision encodes every field", "[wire][decision]")
   CHECK(o.at("regime") == d.regime.c_str());
   const auto& post = o.at("regime_posterior").as_object();
   REQUIRE(post.size() == 4);
-  for (std::size_t i = 0; i < 4; ++i) CHECK(close6(number(post.at(routing::kTenantRegimeNames[i])), d.regime_posterior[i]));
+  for (std::size_t i = 0; i < 4; ++i) CHECK(number(post.at(routing::kTenantRegimeNames[i])) == d.regime_posterior[i]);
   CHECK(o.at("market_regime") == d.market_regime.c_str());
   CHECK(close6(number(o.at("confidence")), d.confidence));
   CHECK(number(o.at("price_per_token")) == d.price_per_token);
@@ -110,6 +110,16 @@ TEST_CASE("decision: a routed decision encodes every field", "[wire][decision]")
   const auto back = wire::decode_decision(wire::encode_decision(d)).value();
   check_same(back.decision, d);
   CHECK_FALSE(back.redelivered);
+}
+
+TEST_CASE("decision: a posterior whose entries would not sum to 1 once rounded reads back", "[wire][decision]") {
+  auto d = wire_test::routed_decision();
+  // Rounded to 6 digits each entry is 4e-7 high: 1.6e-6 in all, past the decoder's 1e-6.
+  d.regime_posterior = {0.1234564, 0.2345674, 0.3456784, 0.0};
+  d.regime_posterior[3] = 1.0 - d.regime_posterior[0] - d.regime_posterior[1] - d.regime_posterior[2];
+  const auto back = wire::decode_decision(wire::encode_decision(d));
+  REQUIRE(back);
+  CHECK(back->decision.regime_posterior == d.regime_posterior);
 }
 
 TEST_CASE("decision: a rejected decision nulls the chosen model's fields", "[wire][decision]") {
