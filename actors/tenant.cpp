@@ -57,12 +57,34 @@ void encode_pending(tenant_state& st) {
   st.pending = std::move(p);
 }
 
+// Whether the next state record may be encoded now: once per state interval, at once when the
+// tenant is leaving or asked for a snapshot. Otherwise a wake-up comes when it is due.
+bool record_due(self_ptr self) {
+  auto& st = self->state;
+  if (st.state_interval == caf::actor_clock::duration_type::zero() || st.evict_requested ||
+      !st.snapshot_waiters.empty())
+    return true;
+  const auto now = self->clock().now();  // the actor system's clock: tests advance it
+  const auto due = st.last_record + st.state_interval;
+  if (now >= due) {
+    st.wake_scheduled = false;  // fired, or overtaken (a spare wake-up only pumps)
+    return true;
+  }
+  if (!st.wake_scheduled) {
+    st.wake_scheduled = true;
+    self->delayed_send(self, due - now, written_atom::value);
+  }
+  return false;
+}
+
 // Encodes the next state record once the previous one is acknowledged, and produces it once
 // the decisions it covers are (write_gate.hpp); the gate wakes the tenant when it waits.
-void maybe_write(tenant_state& st) {
+void maybe_write(self_ptr self) {
+  auto& st = self->state;
   for (;;) {
     if (!st.pending) {
-      if (st.covered.empty() || !st.gate->ready_or_wait(0)) return;
+      if (st.covered.empty() || !record_due(self) || !st.gate->ready_or_wait(0)) return;
+      st.last_record = self->clock().now();
       encode_pending(st);
     }
     if (!st.gate->ready_or_wait(st.pending->decisions)) return;
@@ -88,7 +110,7 @@ void finish_run(self_ptr self, const RouteResult& result) {
     st.record.requests_through = std::max(st.record.requests_through, item.offset);
     st.covered.push_back(item.token);
   }
-  maybe_write(st);
+  maybe_write(self);
   pump(self);
 }
 
@@ -264,7 +286,7 @@ void pump(self_ptr self) {
               [self](const caf::error& err) { route_failed(self, err); });
   }
   if (st.in_flight) return;
-  maybe_write(st);
+  maybe_write(self);
   if (!st.snapshot_waiters.empty()) {
     prune_replay(st);
     TenantState state{st.tenant, state_bytes(st, st.replay, false)};
@@ -292,6 +314,9 @@ tenant_actor::behavior_type tenant(tenant_actor::stateful_pointer<tenant_state> 
   st.router = std::move(router);
   st.manager = std::move(manager);
   st.writer = daemon::StateWriter(static_cast<std::uint32_t>(st.engine->config.changelog_full_every));
+  if (!st.engine->config.exactly_once())
+    st.state_interval = std::chrono::duration_cast<caf::actor_clock::duration_type>(
+        std::chrono::duration<double>(st.engine->config.state_interval_seconds));
   // Weak: a record in flight does not keep an evicted tenant alive.
   st.gate = GateRef(new WriteGate([addr = self->address()] {
     if (auto h = caf::actor_cast<tenant_actor>(addr)) caf::anon_send(h, written_atom::value);

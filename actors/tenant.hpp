@@ -1,5 +1,6 @@
 // The tenant actor: one per active tenant (see actors.hpp for its interface).
 #pragma once
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -7,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include <caf/actor_clock.hpp>
 #include <caf/typed_event_based_actor.hpp>
 #include <caf/typed_response_promise.hpp>
 
@@ -48,6 +50,11 @@ struct tenant_state {
   std::shared_ptr<RouteRun> in_flight;        // the run with the router, if any
   std::vector<caf::typed_response_promise<TenantState>> snapshot_waiters;
   bool evict_requested{false};
+  // At most one state record per interval (daemon.state_interval_seconds; zero under
+  // exactly_once): when the next is not yet due, a wake-up is scheduled for when it is.
+  caf::actor_clock::duration_type state_interval{};
+  caf::actor_clock::time_point last_record{caf::actor_clock::time_point::min()};  // the first is due at once
+  bool wake_scheduled{false};
 };
 
 // `restore`: the tenant's state (a daemon::TenantRecord) when it comes back from dormancy or

@@ -6,9 +6,10 @@
 //   ceiling: each request answered with the decision the daemon's library makes for it
 //            (MarketMaker, default config, computed before the clock starts), keyed by tenant,
 //            to the decisions partition equal to the request's; plus one --state-bytes record
-//            per tenant per poll round to the tenant-state topic on a second producer (the
-//            daemon's changelog settings: linger.ms=0). Unlike the daemon it does not hold a
-//            decision back until its state record is acknowledged.
+//            per tenant per poll round, at most one per the daemon's default state interval
+//            (0.2 s) and a last one for inputs after that, to the tenant-state topic on a second
+//            producer (the daemon's changelog settings: linger.ms=0). Its state records wait
+//            for nothing; the daemon's wait for the decisions they cover.
 //   echo:    each request produced back unchanged to the decisions topic (a second reference).
 // Timed from the first request consumed to the last answer acknowledged. Medians and spread;
 // the last line is one JSON object.
@@ -22,6 +23,7 @@
 #include <vector>
 
 #include "daemon_settings.hpp"
+#include "hanzo/hmm/daemon/config.hpp"
 #include "feeder.hpp"
 #include "hanzo/hmm/mm/market_maker.hpp"
 #include "hanzo/hmm/wire/decision.hpp"
@@ -102,6 +104,7 @@ int main(int argc, char** argv) {
   passthrough::Options o;
   o.messages = n;
   o.state_bytes = state_bytes;
+  o.state_interval = hanzo::hmm::daemon::DaemonConfig{}.state_interval_seconds;  // the daemon's default
   o.ahead_bytes = ahead_mib * 1048576.0 * daemon_settings::partitions("requests");
   std::vector<double> ceiling, echo;
   passthrough::Result last;

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "daemon_settings.hpp"
@@ -142,6 +143,19 @@ Result run(const Options& o, const hanzo::hmm::loadgen::Generator& gen) {
   const std::string state(state_bytes, 's');
   std::vector<rd_kafka_message_t*> round;
   std::unordered_set<std::string_view> tenants;
+  // Per tenant: when its last state record went, and whether inputs came after it.
+  struct Recorded {
+    Clock::time_point at{};
+    bool behind{false};
+  };
+  std::unordered_map<std::string, Recorded> recorded;
+  const auto interval = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.state_interval));
+  auto produce_state = [&](const void* key, std::size_t key_len, std::int32_t partition) {
+    produce(state_rk, state_topic, partition, key, key_len, state.data(), state.size());
+    result.state_bytes += key_len + state.size();
+    ++result.state_records;
+  };
+  std::unordered_map<std::string, std::int32_t> home;  // tenant -> its requests partition
   Clock::time_point first{}, last_progress = Clock::now();
   while (consumed < o.messages) {
     // One poll round: wait for the first message, then take what is already fetched.
@@ -164,11 +178,17 @@ Result run(const Options& o, const hanzo::hmm::loadgen::Generator& gen) {
     // The state record goes out before the decisions, as in the daemon (which also waits for
     // its acknowledgement: this loop does not).
     if (state_rk) {
+      const auto now = Clock::now();
       for (const auto* m : round) {
         if (!tenants.emplace(static_cast<const char*>(m->key), m->key_len).second) continue;
-        produce(state_rk, state_topic, m->partition, m->key, m->key_len, state.data(), state.size());
-        result.state_bytes += m->key_len + state.size();
-        ++result.state_records;
+        auto& r = recorded[std::string(static_cast<const char*>(m->key), m->key_len)];
+        if (r.at != Clock::time_point{} && now - r.at < interval) {
+          r.behind = true;
+          home.try_emplace(std::string(static_cast<const char*>(m->key), m->key_len), m->partition);
+          continue;
+        }
+        produce_state(m->key, m->key_len, m->partition);
+        r = {now, false};
       }
       tenants.clear();
     }
@@ -192,6 +212,9 @@ Result run(const Options& o, const hanzo::hmm::loadgen::Generator& gen) {
     rd_kafka_poll(answer_rk, 0);
     if (state_rk) rd_kafka_poll(state_rk, 0);
   }
+  if (state_rk)
+    for (const auto& [tenant, r] : recorded)
+      if (r.behind) produce_state(tenant.data(), tenant.size(), home.at(tenant));
   wait_deliveries(answer_rk, answers, o.messages);
   Clock::time_point last = answers.last;
   if (state_rk) {

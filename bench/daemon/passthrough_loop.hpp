@@ -19,6 +19,9 @@ struct Options {
   // library's decision for request i). Empty: the echo.
   const std::vector<std::string>* decisions{nullptr};
   std::size_t state_bytes{0};  // ceiling only: per tenant per poll round; 0: none
+  // ... but at most one per tenant per this many seconds, as the daemon's state interval; a
+  // tenant's inputs since its last record get one more record at the end.
+  double state_interval{0};
   double ahead_bytes{0};       // the feeder's bound on unconsumed requests (all partitions)
   bool print_settings{false};  // print the client settings and check them against the daemon's
 };

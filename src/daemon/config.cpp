@@ -233,6 +233,14 @@ bool is_daemon_document(const json::value& document) {
   return false;
 }
 
+namespace {
+std::string seconds_text(double s) {
+  std::ostringstream ss;
+  ss << s;
+  return ss.str();
+}
+}  // namespace
+
 Result<void> DaemonConfig::validate() const {
   if (auto ok = engine.validate(); !ok) return ok;
   if (auto ok = validate_kafka(*this); !ok) return ok;
@@ -243,6 +251,11 @@ Result<void> DaemonConfig::validate() const {
   if (resume_in_flight >= max_in_flight)
     return invalid("daemon.resume_in_flight",
                    "must be below daemon.max_in_flight (" + std::to_string(max_in_flight) + ")");
+  // An input's offset is committed only behind the state record covering it: records rarer than
+  // commits would leave commits with nothing new.
+  if (state_interval_seconds >= commit_interval_seconds)
+    return invalid("daemon.state_interval_seconds",
+                   "must be below daemon.commit_interval_seconds (" + seconds_text(commit_interval_seconds) + ")");
   return {};
 }
 

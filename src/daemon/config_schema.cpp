@@ -63,6 +63,12 @@ void declare_daemon(Schema& t, DaemonConfig& c) {
               positive_up_to(3600))
       .number("commit_interval_seconds", c.commit_interval_seconds,
               "how often offsets behind producer acknowledgements are committed", positive_up_to(3600))
+      .number("state_interval_seconds", c.state_interval_seconds,
+              "at_least_once: a tenant writes at most one state record per this interval (at once when it is "
+              "evicted, revoked or asked for a snapshot); offsets are committed behind those records, so it must "
+              "be below commit_interval_seconds; 0: one record per poll round. exactly_once writes one per poll "
+              "round whatever this says (a transaction ends with its records)",
+              between(0, 3600))
       .count("changelog_full_every", c.changelog_full_every,
              "a tenant's state records: one full record, then this many minus one deltas holding only what "
              "changed; a restore reads at most this many records per tenant",

@@ -115,8 +115,15 @@ struct testing_config : caf::actor_system_config {
   }
 };
 
+// One state record per round (no state interval): what most tests here are about.
+inline daemon::DaemonConfig per_round() {
+  daemon::DaemonConfig c;
+  c.state_interval_seconds = 0;
+  return c;
+}
+
 struct Fixture {
-  explicit Fixture(daemon::DaemonConfig cfg = {}) : config(std::move(cfg)) {
+  explicit Fixture(daemon::DaemonConfig cfg = per_round()) : config(std::move(cfg)) {
     engine = Engine::create(config, &sink, nullptr).value();
     reference = std::make_unique<mm::MarketMaker>(mm::MarketMaker::create(config.engine).value());
     routers.push_back(sys.spawn(router, engine));

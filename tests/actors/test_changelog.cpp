@@ -352,3 +352,41 @@ TEST_CASE("write gate: no wake-up is lost between the tenant and the delivering 
   CHECK(written == kRecords);
   CHECK(woken == static_cast<std::size_t>(waits));  // one wake-up per wait, none spurious
 }
+
+TEST_CASE("state interval: a busy tenant writes one state record per interval, a snapshot at once",
+          "[actors][changelog]") {
+  auto cfg = per_round();
+  cfg.state_interval_seconds = 0.2;
+  Fixture f(cfg);
+  const auto& topics = f.config.topics;
+  f.send(batch("t", {at(1, 0, request("r0", {0.1, -0.5, 0.0, 0.2}))}));
+  f.run();
+  CHECK(records_on(f, topics.tenant_state).size() == 1);  // the first is due at once
+  CHECK(f.sink.finished == std::vector<std::uint64_t>{1});
+  f.send(batch("t", {at(2, 1, request("r1", {0.3, 0.1, -0.2, 0.0}))}));
+  f.run();
+  f.send(batch("t", {at(3, 2, request("r2", {0.0, 0.2, 0.1, -0.1}))}));
+  f.run();
+  // Decided and answered at once; recorded (so committable) only when the interval is up.
+  CHECK(records_on(f, topics.decisions).size() == 3);
+  CHECK(records_on(f, topics.tenant_state).size() == 1);
+  CHECK(f.sink.finished == std::vector<std::uint64_t>{1});
+  f.sched.advance_time(std::chrono::milliseconds(100));
+  f.run();
+  CHECK(records_on(f, topics.tenant_state).size() == 1);
+  f.sched.advance_time(std::chrono::milliseconds(100));  // 0.2 s after the first record
+  f.run();
+  CHECK(records_on(f, topics.tenant_state).size() == 2);  // one record for both runs
+  CHECK(f.sink.finished == std::vector<std::uint64_t>{1, 2, 3});
+  // Within the next interval a snapshot request does not wait for it.
+  f.send(batch("t", {at(4, 3, request("r3", {0.2, 0.0, 0.1, 0.0}))}));
+  f.run();
+  CHECK(records_on(f, topics.tenant_state).size() == 2);
+  CHECK(f.record_of("t").requests_through == 3);
+  CHECK(records_on(f, topics.tenant_state).size() == 3);
+  CHECK(f.sink.finished == std::vector<std::uint64_t>{1, 2, 3, 4});
+  CHECK(f.decisions() == f.expected);
+  f.sched.advance_time(std::chrono::milliseconds(300));  // the wake-up still scheduled only pumps
+  f.run();
+  CHECK(records_on(f, topics.tenant_state).size() == 3);
+}

@@ -64,7 +64,7 @@ TEST_CASE("tenant state matches the facade after learning", "[actors]") {
 }
 
 TEST_CASE("resident tenants stay under the cap and come back with their state", "[actors]") {
-  daemon::DaemonConfig cfg;
+  auto cfg = per_round();
   cfg.max_resident_tenants = 3;
   Fixture f(cfg);
   std::uint64_t token = 0;
@@ -93,7 +93,7 @@ TEST_CASE("resident tenants stay under the cap and come back with their state", 
 }
 
 TEST_CASE("items arriving during an eviction wait for the state and keep their order", "[actors]") {
-  daemon::DaemonConfig cfg;
+  auto cfg = per_round();
   cfg.max_resident_tenants = 1;
   Fixture f(cfg);
   // Without running the scheduler in between: a evicts b, b evicts a, a again, all queued.
@@ -110,7 +110,7 @@ TEST_CASE("items arriving during an eviction wait for the state and keep their o
 }
 
 TEST_CASE("idle tenants are evicted by the sweep", "[actors]") {
-  daemon::DaemonConfig cfg;
+  auto cfg = per_round();
   cfg.tenant_idle_seconds = 0.0;
   Fixture f(cfg);
   IngestBatch b;
@@ -203,7 +203,7 @@ TEST_CASE("raw messages are decoded by the tenant actor, bad ones go to the DLQ 
 }
 
 TEST_CASE("a tenant evicted while its state record waits for Kafka goes dormant once it is written", "[actors]") {
-  daemon::DaemonConfig cfg;
+  auto cfg = per_round();
   cfg.max_resident_tenants = 1;
   Fixture f(cfg);
   f.sink.defer_acks = true;

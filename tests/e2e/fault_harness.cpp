@@ -266,6 +266,8 @@ std::string write_config(const std::string& dir, const std::string& bootstrap, c
       << "max_in_flight = 1500\n"
       << "resume_in_flight = 1000\n"
       << "commit_interval_seconds = 0.05\n"
+      // Deferred state records (below the commit interval, as it must be): under faults too.
+      << "state_interval_seconds = 0.02\n"
       << "shutdown_timeout_seconds = 20\n";
   if (!out) fail("cannot write " + path);
   return path;

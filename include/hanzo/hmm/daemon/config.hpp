@@ -50,6 +50,7 @@ struct DaemonConfig {
   std::size_t max_tenant_id_bytes{256};     // longer keys go to the DLQ ("bad_key")
   double shutdown_timeout_seconds{30.0};    // SIGTERM: how long to drain before giving up
   double commit_interval_seconds{1.0};      // how often acknowledged offsets are committed
+  double state_interval_seconds{0.2};       // at_least_once: at most one state record per tenant per this
   std::size_t changelog_full_every{64};     // a tenant's changelog chain: one full record, then deltas
   std::string shared_pool_separator{"-"};   // router.shared_base: ids equal up to its last one share a pool
   // [processing]
