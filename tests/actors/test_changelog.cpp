@@ -64,6 +64,14 @@ std::vector<std::string> decisions_of(const Fixture& f, const std::string& tenan
 
 std::vector<kafka::Record> records_on(const Fixture& f, const std::string& topic) { return f.sink.on(topic); }
 
+// Tenant t's requests r1 and r2 (offsets 1 and 2, tokens 2 and 3), one run each.
+void two_more_runs(Fixture& f) {
+  f.send(batch("t", {at(2, 1, request("r1", {0.3, 0.1, -0.2, 0.0}))}));
+  f.run();
+  f.send(batch("t", {at(3, 2, request("r2", {0.0, 0.2, 0.1, -0.1}))}));
+  f.run();
+}
+
 }  // namespace
 
 TEST_CASE("decisions go out at once, the state record follows their acknowledgements and acknowledges the inputs",
@@ -121,10 +129,7 @@ TEST_CASE("group commit: changes made while a state record is with Kafka share t
   f.run();
   CHECK(records_on(f, topics.tenant_state).size() == 1);
   // Two more runs while that record is in flight: decided and visible at once, but not recorded.
-  f.send(batch("t", {at(2, 1, request("r1", {0.3, 0.1, -0.2, 0.0}))}));
-  f.run();
-  f.send(batch("t", {at(3, 2, request("r2", {0.0, 0.2, 0.1, -0.1}))}));
-  f.run();
+  two_more_runs(f);
   CHECK(records_on(f, topics.decisions).size() == 3);
   CHECK(records_on(f, topics.tenant_state).size() == 1);
   f.sink.acknowledge_all();  // the record and both decisions: one record for the two runs
@@ -363,10 +368,7 @@ TEST_CASE("state interval: a busy tenant writes one state record per interval, a
   f.run();
   CHECK(records_on(f, topics.tenant_state).size() == 1);  // the first is due at once
   CHECK(f.sink.finished == std::vector<std::uint64_t>{1});
-  f.send(batch("t", {at(2, 1, request("r1", {0.3, 0.1, -0.2, 0.0}))}));
-  f.run();
-  f.send(batch("t", {at(3, 2, request("r2", {0.0, 0.2, 0.1, -0.1}))}));
-  f.run();
+  two_more_runs(f);
   // Decided and answered at once; recorded (so committable) only when the interval is up.
   CHECK(records_on(f, topics.decisions).size() == 3);
   CHECK(records_on(f, topics.tenant_state).size() == 1);
