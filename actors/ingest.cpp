@@ -214,6 +214,8 @@ IngestStats Ingest::run(tenant_manager_actor manager, market_actor market) {
     // reachable. Cut off from Kafka with work pending (or idle and disconnected), the daemon
     // stops beating, so systemd's watchdog restarts it unless it recovers in time.
     const bool moved = polled > 0 || delivery_->acknowledgements() != acks_before;
+    // Statistics that stopped (this loop stalled, e.g. in a revoke while the broker was away)
+    // vouch for nothing; without statistics at all (disabled) an idle loop is trusted.
     const bool idle_and_connected = delivery_->in_flight() == 0 &&
                                     poller_->consumer().statistics_connected(std::chrono::seconds(3)).value_or(true);
     if (moved || idle_and_connected) {

@@ -383,8 +383,8 @@ std::vector<PartitionLag> Consumer::statistics_lag() const {
 
 std::optional<bool> Consumer::statistics_connected(std::chrono::steady_clock::duration max_age) const {
   std::lock_guard lock(impl_->stats_mutex);
-  if (impl_->stats_brokers_up < 0 || std::chrono::steady_clock::now() - impl_->stats_time > max_age) return std::nullopt;
-  return impl_->stats_brokers_up > 0;
+  if (impl_->stats_brokers_up < 0) return std::nullopt;
+  return impl_->stats_brokers_up > 0 && std::chrono::steady_clock::now() - impl_->stats_time <= max_age;
 }
 
 Result<void> Consumer::close() {

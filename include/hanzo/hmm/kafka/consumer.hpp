@@ -107,8 +107,9 @@ class Consumer {
   // set; events are served by poll()): never blocks, so a poll loop can publish it. Partitions
   // assigned to this consumer only; empty before the first event.
   std::vector<PartitionLag> statistics_lag() const;
-  // Whether any broker connection was "UP" in the last statistics event, if that event is at
-  // most `max_age` old (nullopt: no recent statistics).
+  // Whether any broker connection was "UP" in the last statistics event and that event is at
+  // most `max_age` old: statistics that stopped coming are no evidence of a connection. nullopt:
+  // none ever came (statistics.interval.ms = 0).
   std::optional<bool> statistics_connected(std::chrono::steady_clock::duration max_age) const;
 
   // Leaves the group (revoked callback runs) and stops. Idempotent.
