@@ -143,10 +143,12 @@ Result run(const Options& o, const hanzo::hmm::loadgen::Generator& gen) {
   const std::string state(state_bytes, 's');
   std::vector<rd_kafka_message_t*> round;
   std::unordered_set<std::string_view> tenants;
-  // Per tenant: when its last state record went, and whether inputs came after it.
+  // Per tenant: when its last state record went, whether inputs came after it, and its
+  // requests partition (the state partition of a record at the end).
   struct Recorded {
     Clock::time_point at{};
     bool behind{false};
+    std::int32_t partition{-1};
   };
   std::unordered_map<std::string, Recorded> recorded;
   const auto interval = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.state_interval));
@@ -155,7 +157,6 @@ Result run(const Options& o, const hanzo::hmm::loadgen::Generator& gen) {
     result.state_bytes += key_len + state.size();
     ++result.state_records;
   };
-  std::unordered_map<std::string, std::int32_t> home;  // tenant -> its requests partition
   Clock::time_point first{}, last_progress = Clock::now();
   while (consumed < o.messages) {
     // One poll round: wait for the first message, then take what is already fetched.
@@ -184,11 +185,10 @@ Result run(const Options& o, const hanzo::hmm::loadgen::Generator& gen) {
         auto& r = recorded[std::string(static_cast<const char*>(m->key), m->key_len)];
         if (r.at != Clock::time_point{} && now - r.at < interval) {
           r.behind = true;
-          home.try_emplace(std::string(static_cast<const char*>(m->key), m->key_len), m->partition);
           continue;
         }
         produce_state(m->key, m->key_len, m->partition);
-        r = {now, false};
+        r = {now, false, m->partition};
       }
       tenants.clear();
     }
@@ -214,7 +214,7 @@ Result run(const Options& o, const hanzo::hmm::loadgen::Generator& gen) {
   }
   if (state_rk)
     for (const auto& [tenant, r] : recorded)
-      if (r.behind) produce_state(tenant.data(), tenant.size(), home.at(tenant));
+      if (r.behind) produce_state(tenant.data(), tenant.size(), r.partition);
   wait_deliveries(answer_rk, answers, o.messages);
   Clock::time_point last = answers.last;
   if (state_rk) {
