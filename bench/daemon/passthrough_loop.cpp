@@ -68,21 +68,22 @@ rd_kafka_t* consumer(const raw_kafka::Props& props, const std::string& topic, in
   return rk;
 }
 
-// A client's first message to a topic waits for its metadata (up to ~1 s): fetched before the
-// clock starts, as the daemon does at start-up.
-void warm_metadata(rd_kafka_t* rk, const std::string& topic) {
+// The topic handle the loop produces through, as the daemon's producer does (by name, each
+// message would take the client's topic lock). A client's first message to a topic waits for
+// its metadata (up to ~1 s): fetched before the clock starts, as the daemon does at start-up.
+rd_kafka_topic_t* topic_handle(rd_kafka_t* rk, const std::string& topic) {
   rd_kafka_topic_t* t = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
   const rd_kafka_metadata_t* md = nullptr;
   if (rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 0, t, &md, 10000)) die("metadata " + topic + ": " + rd_kafka_err2str(e));
   rd_kafka_metadata_destroy(md);
-  rd_kafka_topic_destroy(t);
+  return t;
 }
 
-void produce(rd_kafka_t* rk, const std::string& topic, int partition, const void* key, std::size_t key_len,
+void produce(rd_kafka_t* rk, rd_kafka_topic_t* topic, int partition, const void* key, std::size_t key_len,
              const void* value, std::size_t len) {
   for (;;) {
     const rd_kafka_resp_err_t e = rd_kafka_producev(
-        rk, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+        rk, RD_KAFKA_V_RKT(topic), RD_KAFKA_V_PARTITION(partition), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
         RD_KAFKA_V_KEY(key, key_len), RD_KAFKA_V_VALUE(const_cast<void*>(value), len), RD_KAFKA_V_END);
     if (!e) return;
     if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL) die(std::string("produce: ") + rd_kafka_err2str(e));
@@ -126,8 +127,8 @@ Result run(const Options& o, const hanzo::hmm::loadgen::Generator& gen) {
   Deliveries answers, states;
   rd_kafka_t* answer_rk = producer(settings.producer, answers);
   rd_kafka_t* state_rk = state_bytes ? producer(settings.changelog, states) : nullptr;
-  warm_metadata(answer_rk, out);
-  if (state_rk) warm_metadata(state_rk, state_topic);
+  rd_kafka_topic_t* answer_topic = topic_handle(answer_rk, out);
+  rd_kafka_topic_t* state_handle = state_rk ? topic_handle(state_rk, state_topic) : nullptr;
   rd_kafka_t* consumer_rk = consumer(settings.consumer, in, daemon_settings::partitions("requests"));
   Result result;
   result.prefilled = feed.prefilled();
@@ -153,7 +154,7 @@ Result run(const Options& o, const hanzo::hmm::loadgen::Generator& gen) {
   std::unordered_map<std::string, Recorded> recorded;
   const auto interval = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.state_interval));
   auto produce_state = [&](const void* key, std::size_t key_len, std::int32_t partition) {
-    produce(state_rk, state_topic, partition, key, key_len, state.data(), state.size());
+    produce(state_rk, state_handle, partition, key, key_len, state.data(), state.size());
     result.state_bytes += key_len + state.size();
     ++result.state_records;
   };
@@ -203,7 +204,7 @@ Result run(const Options& o, const hanzo::hmm::loadgen::Generator& gen) {
         value = d.data();
         len = d.size();
       }
-      produce(answer_rk, out, m->partition, m->key, m->key_len, value, len);
+      produce(answer_rk, answer_topic, m->partition, m->key, m->key_len, value, len);
       result.answer_bytes += m->key_len + len;
       rd_kafka_message_destroy(m);
     }
@@ -225,8 +226,12 @@ Result run(const Options& o, const hanzo::hmm::loadgen::Generator& gen) {
   feed.join();
   rd_kafka_consumer_close(consumer_rk);
   rd_kafka_destroy(consumer_rk);
+  rd_kafka_topic_destroy(answer_topic);
   rd_kafka_destroy(answer_rk);
-  if (state_rk) rd_kafka_destroy(state_rk);
+  if (state_rk) {
+    rd_kafka_topic_destroy(state_handle);
+    rd_kafka_destroy(state_rk);
+  }
   return result;
 }
 

@@ -111,6 +111,8 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
   std::fprintf(stderr, "hanzo-responder-bench: ready\n");
 
+  // By handle, as the daemon's producer: by name each message takes the client's topic lock.
+  rd_kafka_topic_t* decisions = rd_kafka_topic_new(producer, "hanzo.hmm.decisions", nullptr);
   std::size_t answered = 0, other = 0;
   std::string value;
   while (!g_stop) {
@@ -125,7 +127,7 @@ int main(int argc, char** argv) {
           .append(tpl.tail);
       for (;;) {
         const rd_kafka_resp_err_t e = rd_kafka_producev(
-            producer, RD_KAFKA_V_TOPIC("hanzo.hmm.decisions"), RD_KAFKA_V_PARTITION(m->partition), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+            producer, RD_KAFKA_V_RKT(decisions), RD_KAFKA_V_PARTITION(m->partition), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
             RD_KAFKA_V_KEY(m->key, m->key_len), RD_KAFKA_V_VALUE(value.data(), value.size()), RD_KAFKA_V_END);
         if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL) break;
         rd_kafka_poll(producer, 1);
@@ -139,6 +141,7 @@ int main(int argc, char** argv) {
   rd_kafka_flush(producer, 10000);
   rd_kafka_consumer_close(consumer);
   rd_kafka_destroy(consumer);
+  rd_kafka_topic_destroy(decisions);
   rd_kafka_destroy(producer);
   std::fprintf(stderr, "hanzo-responder-bench: answered %zu requests, read %zu other messages\n", answered, other);
   return 0;
