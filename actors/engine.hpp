@@ -34,9 +34,10 @@ class Sink {
   virtual ~Sink() = default;
   virtual void produce(kafka::Record record, std::uint64_t token) = 0;
   virtual void done(std::uint64_t token) = 0;
-  // A tenant's decision, produced at once. Its delivery is counted on `gate`: the tenant's next
-  // state record covers it and waits for it (write_gate.hpp).
-  virtual void produce_decision(kafka::Record record, WriteGate& gate) = 0;
+  // A tenant's decision, produced at once (copied: the caller may reuse `record`). Its delivery
+  // is counted on `gate`: the tenant's next state record covers it and waits for it
+  // (write_gate.hpp).
+  virtual void produce_decision(const kafka::Record& record, WriteGate& gate) = 0;
   // A tenant-state record (`full`: the first of a chain, keyed by the tenant id). Once durable,
   // every token of `covered` is acknowledged and the gate told (state_acked). The caller has
   // called gate.state_started().

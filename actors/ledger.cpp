@@ -34,7 +34,9 @@ void Ledger::acknowledge(std::uint64_t token) {
   tracker_.acknowledged(slots_[slot], static_cast<std::int64_t>(token & kOffsetMask));
 }
 
-void KafkaSink::produce(kafka::Record record, std::uint64_t token) {
+void KafkaSink::produce(kafka::Record record, std::uint64_t token) { send(record, token); }
+
+void KafkaSink::send(const kafka::Record& record, std::uint64_t token) {
   // The in-flight bound (daemon.max_in_flight) keeps the queue below its limit; a full queue
   // means deliveries are stuck, so wait for room rather than drop a result.
   auto& producer = kind(token) == Kind::state ? changelog_ : producer_;
@@ -46,11 +48,11 @@ void KafkaSink::produce(kafka::Record record, std::uint64_t token) {
       return discard(token);
     }
     if (kafka::is_too_large(ok.error())) {
-      const auto size = record.value.size();
-      if (kafka::drop_value(record)) {
-        log_error("record for " + record.topic + " too large for the producer (" + std::to_string(size) +
+      kafka::Record smaller = record;  // rare: the caller's record stays as it was
+      if (kafka::drop_value(smaller)) {
+        log_error("record for " + record.topic + " too large for the producer (" + std::to_string(record.value.size()) +
                   " bytes); sending it without its value");
-        continue;
+        return send(smaller, token);
       }
     }
     if (!kafka::is_queue_full(ok.error())) {
@@ -73,11 +75,11 @@ void KafkaSink::done(std::uint64_t token) {
   done_.push_back(token);
 }
 
-void KafkaSink::produce_decision(kafka::Record record, WriteGate& gate) {
+void KafkaSink::produce_decision(const kafka::Record& record, WriteGate& gate) {
   if (metrics_ && record.input_timestamp_ms >= 0)
     metrics_->request_latency(static_cast<double>(now_ms() - record.input_timestamp_ms) / 1000.0);
   gate.retain();  // released when its delivery report is served
-  produce(std::move(record), (std::uint64_t{1} << 62) | reinterpret_cast<std::uintptr_t>(&gate));
+  send(record, (std::uint64_t{1} << 62) | reinterpret_cast<std::uintptr_t>(&gate));
 }
 
 void KafkaSink::produce_state(kafka::Record state, std::vector<std::uint64_t> covered, WriteGate& gate, bool full) {
@@ -91,7 +93,7 @@ void KafkaSink::produce_state(kafka::Record state, std::vector<std::uint64_t> co
     waiting_.emplace(token, Waiting{std::move(covered), &gate, std::move(tenant), state.partition, full,
                                     std::chrono::steady_clock::now()});
   }
-  produce(std::move(state), token);
+  send(state, token);
 }
 
 void KafkaSink::delivered(const kafka::DeliveryReport& r) {

@@ -51,7 +51,7 @@ class KafkaSink final : public Sink {
   ~KafkaSink() override { drop_pending(); }
   void produce(kafka::Record record, std::uint64_t token) override;
   void done(std::uint64_t token) override;
-  void produce_decision(kafka::Record record, WriteGate& gate) override;
+  void produce_decision(const kafka::Record& record, WriteGate& gate) override;
   void produce_state(kafka::Record state, std::vector<std::uint64_t> covered, WriteGate& gate, bool full) override;
 
   // What a delivery report's token stands for.
@@ -88,6 +88,8 @@ class KafkaSink final : public Sink {
   void drop_pending();
 
  private:
+  // Produces `record` (librdkafka copies it), waiting out a full queue.
+  void send(const kafka::Record& record, std::uint64_t token);
   struct Waiting {
     std::vector<std::uint64_t> covered;
     WriteGate* gate{nullptr};

@@ -1,6 +1,7 @@
 #include "output.hpp"
 
 #include <algorithm>
+#include <charconv>
 
 #include "actors.hpp"
 #include "hanzo/hmm/daemon/answer_log.hpp"
@@ -23,22 +24,46 @@ void dead_letter(const Engine& e, const kafka::Message& msg, std::uint64_t token
   if (e.metrics) e.metrics->dlq(reason);
 }
 
+namespace {
+// Header `i` of `r` set in place: a reused record keeps its strings' buffers.
+void set_header(kafka::Record& r, std::size_t i, std::string_view key, std::string_view value) {
+  if (r.headers.size() <= i) r.headers.emplace_back();
+  r.headers[i].key.assign(key);
+  r.headers[i].value.assign(value);
+}
+
+std::string_view digits(char (&buf)[24], std::int64_t x) {
+  const auto end = std::to_chars(buf, buf + sizeof buf, x).ptr;
+  return {buf, static_cast<std::size_t>(end - buf)};
+}
+}  // namespace
+
+void decision_record_into(kafka::Record& r, const Engine& e, const routing::Decision& decision,
+                          std::int64_t timestamp_ms, const Placement& where) {
+  r.topic.assign(e.config.topics.decisions);
+  if (r.key)
+    r.key->assign(decision.tenant);
+  else
+    r.key.emplace(decision.tenant);
+  r.partition = where.decisions_partition;
+  r.null_value = false;
+  wire::encode_decision_into(r.value, decision);
+  std::size_t n = 0;
+  if (where.request_partition >= 0) {
+    char buf[24];
+    set_header(r, n++, daemon::kRequestPartitionHeader, digits(buf, where.request_partition));
+    set_header(r, n++, daemon::kRequestOffsetHeader, digits(buf, where.request_offset));
+    if (decision.status == routing::Status::routed) set_header(r, n++, daemon::kRoutedModelHeader, decision.model);
+  }
+  r.headers.resize(n);
+  r.input_timestamp_ms = timestamp_ms;  // the latency metric is observed when it is produced
+  if (e.metrics) e.metrics->decision(decision.status == routing::Status::routed);
+}
+
 kafka::Record decision_record(const Engine& e, const routing::Decision& decision, std::int64_t timestamp_ms,
                               const Placement& where) {
   kafka::Record r;
-  r.topic = e.config.topics.decisions;
-  r.key = decision.tenant;
-  r.partition = where.decisions_partition;
-  wire::encode_decision_into(r.value, decision);
-  if (where.request_partition >= 0) {
-    r.headers.reserve(3);
-    r.headers.push_back({std::string(daemon::kRequestPartitionHeader), std::to_string(where.request_partition)});
-    r.headers.push_back({std::string(daemon::kRequestOffsetHeader), std::to_string(where.request_offset)});
-    if (decision.status == routing::Status::routed)
-      r.headers.push_back({std::string(daemon::kRoutedModelHeader), decision.model});
-  }
-  r.input_timestamp_ms = timestamp_ms;  // the latency metric is observed when it is produced
-  if (e.metrics) e.metrics->decision(decision.status == routing::Status::routed);
+  decision_record_into(r, e, decision, timestamp_ms, where);
   return r;
 }
 

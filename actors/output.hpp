@@ -29,6 +29,9 @@ struct Placement {
 // `decision` as a record for the decisions topic keyed by tenant; counts it.
 kafka::Record decision_record(const Engine& e, const routing::Decision& decision, std::int64_t timestamp_ms,
                               const Placement& where);
+// The same into `r`, whose buffers are reused (a router writes every decision into one record).
+void decision_record_into(kafka::Record& r, const Engine& e, const routing::Decision& decision,
+                          std::int64_t timestamp_ms, const Placement& where);
 // A "rejected" decision for `item` with `reason` (the request cannot be served).
 kafka::Record rejection_record(const Engine& e, std::string_view tenant, const RouteItem& item, std::string_view reason,
                                const Placement& where);

@@ -24,7 +24,7 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
         result.routed.reserve(run.items.size());
         // Produced here, as each is made: a decision goes straight to Kafka, not back through
         // the tenant. The tenant's gate counts them (its next state record waits for them).
-        auto emit = [&](kafka::Record r) { e.sink->produce_decision(std::move(r), *run.gate); };
+        auto emit = [&](const kafka::Record& r) { e.sink->produce_decision(r, *run.gate); };
         for (const auto& item : run.items) {
           const Placement where{run.decisions_partition, run.partition, item.offset};
           if (!item.rejection.empty()) {
@@ -44,7 +44,8 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
             result.routed.emplace_back();
             continue;
           }
-          emit(decision_record(e, d, item.timestamp_ms, where));
+          decision_record_into(self->state.record, e, d, item.timestamp_ms, where);
+          emit(self->state.record);
           if (d.status == routing::Status::routed)
             result.routed.emplace_back(d.model_index);
           else

@@ -15,6 +15,7 @@ struct router_state {
   static inline const char* name = "hanzo.router";
   std::shared_ptr<const Engine> engine;
   routing::Decision scratch;  // reused: a routed decision then allocates (almost) nothing
+  kafka::Record record;       // reused likewise: the producer copies what it sends
 };
 
 router_actor::behavior_type router(router_actor::stateful_pointer<router_state> self, std::shared_ptr<const Engine> engine);

@@ -4,14 +4,24 @@
 #include <cassert>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 
 namespace hanzo::hmm::wire::detail {
 
 Writer& Writer::key(std::string_view k) {
   separate();
-  out_ += '"';
-  out_.append(k);
-  out_.append("\":", 2);
+  char buf[64];  // one append for `"k":` (our key names are short)
+  if (k.size() + 3 > sizeof buf) {
+    out_ += '"';
+    out_.append(k);
+    out_.append("\":", 2);
+    return *this;
+  }
+  buf[0] = '"';
+  std::memcpy(buf + 1, k.data(), k.size());
+  buf[k.size() + 1] = '"';
+  buf[k.size() + 2] = ':';
+  out_.append(buf, k.size() + 3);
   return *this;
 }
 
@@ -67,14 +77,17 @@ bool at_least_pow10(double x, int k) { return k >= 0 ? x >= kPow10[k] : x * kPow
 // binary exponent (x in [2^(b-1), 2^b): e is floor((b-1) log10 2) or one more).
 int decimal_exponent(double x) {
   const int b = static_cast<int>((std::bit_cast<std::uint64_t>(x) >> 52) & 0x7ff) - 1022;
-  int e = static_cast<int>(std::floor((b - 1) * 0.30102999566398120));
+  const double estimate = (b - 1) * 0.30102999566398120;
+  int e = static_cast<int>(estimate);  // truncates toward zero: floor it (no libm call)
+  if (estimate < e) --e;
   if (at_least_pow10(x, e + 1)) ++e;
   return e;
 }
 
 // x > 0 in [1e-9, 1e15): the 6-digit mantissa m (100000..999999) and exponent e with
-// x ~ m * 10^(e-5), then trailing zeros dropped.
-void append_approx(std::string& out, double x) {
+// x ~ m * 10^(e-5), then trailing zeros dropped; written at `p` (at most 17 characters), the
+// end returned. Built on the stack and appended once: a decision has ~50 such figures.
+char* write_approx(char* p, double x) {
   int e = decimal_exponent(x);
   const int shift = kSignificant - 1 - e;  // in [-9, 14]
   const double scaled = shift >= 0 ? x * kPow10[shift] : x / kPow10[-shift];
@@ -87,18 +100,26 @@ void append_approx(std::string& out, double x) {
   for (int i = kSignificant - 1; i >= 0; --i, m /= 10) digits[i] = static_cast<char>('0' + m % 10);
   int n = kSignificant;
   while (n > 1 && digits[n - 1] == '0') --n;
+  const auto put = [&p](const char* from, int count) {
+    std::memcpy(p, from, static_cast<std::size_t>(count));
+    p += count;
+  };
   if (e < 0) {
-    out.append("0.", 2);
-    out.append(static_cast<std::size_t>(-e - 1), '0');
-    out.append(digits, static_cast<std::size_t>(n));
+    *p++ = '0';
+    *p++ = '.';
+    std::memset(p, '0', static_cast<std::size_t>(-e - 1));
+    p += -e - 1;
+    put(digits, n);
   } else if (n <= e + 1) {  // a whole number: the digits, then zeros
-    out.append(digits, static_cast<std::size_t>(n));
-    out.append(static_cast<std::size_t>(e + 1 - n), '0');
+    put(digits, n);
+    std::memset(p, '0', static_cast<std::size_t>(e + 1 - n));
+    p += e + 1 - n;
   } else {
-    out.append(digits, static_cast<std::size_t>(e + 1));
-    out += '.';
-    out.append(digits + e + 1, static_cast<std::size_t>(n - e - 1));
+    put(digits, e + 1);
+    *p++ = '.';
+    put(digits + e + 1, n - e - 1);
   }
+  return p;
 }
 
 template <class Int>
@@ -125,10 +146,13 @@ Writer& Writer::approx(double x) {
     out_.append(buf, static_cast<std::size_t>(r.ptr - buf));
     return *this;
   }
-  if (a == std::floor(a)) return integer(static_cast<std::int64_t>(x));
+  if (static_cast<double>(static_cast<std::int64_t>(a)) == a) return integer(static_cast<std::int64_t>(x));  // |x| < 1e15
   separate();
-  if (x < 0) out_ += '-';
-  append_approx(out_, a);
+  char buf[24];
+  char* p = buf;
+  if (x < 0) *p++ = '-';
+  p = write_approx(p, a);
+  out_.append(buf, static_cast<std::size_t>(p - buf));
   return *this;
 }
 

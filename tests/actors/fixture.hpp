@@ -45,10 +45,10 @@ class RecordingSink final : public Sink {
     std::lock_guard lock(mutex);
     finished.push_back(token);
   }
-  void produce_decision(kafka::Record record, WriteGate& gate) override {
+  void produce_decision(const kafka::Record& record, WriteGate& gate) override {
     {
       std::lock_guard lock(mutex);
-      produced.push_back({std::move(record), 0});
+      produced.push_back({record, 0});
       if (defer_acks) {
         gate.retain();
         deferred.push_back({&gate, {}, false});
