@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git clang libclang-rt-14-dev
   # libraries
   libboost1.81-dev libboost-json1.81-dev
-  libcaf-dev librdkafka-dev libsystemd-dev libtomlplusplus-dev
+  libcaf-dev librdkafka-dev libsystemd-dev libtomlplusplus-dev libjemalloc-dev
   prometheus-cpp-dev
   # tests and benchmarks
   catch2 libbenchmark-dev libghmm-dev liblapack-dev

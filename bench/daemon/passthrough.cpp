@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "hanzo/hmm/daemon/allocator.hpp"
 #include "daemon_settings.hpp"
 #include "hanzo/hmm/daemon/config.hpp"
 #include "feeder.hpp"
@@ -141,13 +142,13 @@ int main(int argc, char** argv) {
   std::printf("ceiling per request: decision %.0f B (key + value), state %.0f B (%.3f records)\n",
               static_cast<double>(last.answer_bytes) / dn, static_cast<double>(last.state_bytes) / dn,
               static_cast<double>(last.state_records) / dn);
-  std::printf("{\"bench\":\"daemon_passthrough\",\"librdkafka\":\"%s\",\"messages\":%llu,\"tenants\":%llu,\"reps\":%zu,"
+  std::printf("{\"bench\":\"daemon_passthrough\",\"allocator\":\"%s\",\"librdkafka\":\"%s\",\"messages\":%llu,\"tenants\":%llu,\"reps\":%zu,"
               "\"state_bytes\":%zu,\"settings_as_daemon\":%s,\"decision_bytes_mean\":%.1f,"
               "\"ceiling_per_s\":%.0f,\"ceiling_min\":%.0f,\"ceiling_max\":%.0f,"
               "\"echo_per_s\":%.0f,\"echo_min\":%.0f,\"echo_max\":%.0f,"
               "\"ceiling_answer_bytes_per_request\":%.1f,\"ceiling_state_bytes_per_request\":%.1f,"
               "\"layout\":{%s},\"runs\":{\"ceiling\":%s,\"echo\":%s}}\n",
-              rd_kafka_version_str(), static_cast<unsigned long long>(n), static_cast<unsigned long long>(tenants),
+              hanzo::hmm::allocator_name().c_str(), rd_kafka_version_str(), static_cast<unsigned long long>(n), static_cast<unsigned long long>(tenants),
               reps, state_bytes, as_daemon ? "true" : "false", decision_bytes, c.median, c.min, c.max, e.median, e.min,
               e.max, static_cast<double>(last.answer_bytes) / dn, static_cast<double>(last.state_bytes) / dn,
               layout.c_str(), list(ceiling).c_str(), list(echo).c_str());

@@ -24,6 +24,7 @@
 #include <utility>
 #include <vector>
 
+#include "hanzo/hmm/daemon/allocator.hpp"
 #include "daemon.hpp"
 #include "daemon_settings.hpp"
 #include "feeder.hpp"
@@ -222,9 +223,10 @@ int main(int argc, char** argv) {
   }
   std::string runs;
   for (double x : rates) runs += (runs.empty() ? "" : ",") + std::to_string(static_cast<long long>(x));
-  std::printf("{\"bench\":\"daemon_pipeline\",\"messages\":%llu,\"tenants\":%llu,\"decisions_per_s\":%.0f,"
+  std::printf("{\"bench\":\"daemon_pipeline\",\"allocator\":\"%s\",\"messages\":%llu,\"tenants\":%llu,\"decisions_per_s\":%.0f,"
               "\"runs\":[%s],\"topics\":{%s},\"memory\":[%s]}\n",
-              static_cast<unsigned long long>(n), static_cast<unsigned long long>(tenants), median, runs.c_str(),
+              hanzo::hmm::allocator_name().c_str(), static_cast<unsigned long long>(n),
+              static_cast<unsigned long long>(tenants), median, runs.c_str(),
               topics_json.c_str(), mem_json.c_str());
   return 0;
 }

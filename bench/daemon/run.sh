@@ -54,6 +54,9 @@ print(f"ceiling (raw librdkafka, the daemon's layout and settings, real decision
       f"+ {p['state_bytes']}-byte state records): {ceil:.0f}/s (median of {len(cs)} rounds interleaved with the "
       f"daemon's; {min(cs):.0f}-{max(cs):.0f})")
 print(f"echo (requests back, same footing): {echo:.0f}/s ({min(es):.0f}-{max(es):.0f})")
+print(f"allocator: ceiling {p['allocator']}, daemon {m['allocator']}")
+if p["allocator"] != m["allocator"]:
+    print("WARNING: the ceiling and the daemon run on different allocators")
 if not p["settings_as_daemon"]:
     print("WARNING: the ceiling's client settings differ from the daemon's (see hanzo-passthrough-bench's stderr)")
 layout = p["layout"]

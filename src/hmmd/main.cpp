@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "daemon.hpp"
+#include "hanzo/hmm/daemon/allocator.hpp"
 
 namespace {
 
@@ -72,7 +73,7 @@ int main(int argc, char** argv) {
     } else if (a == "--print-topics") {
       o.print_topics = true;
     } else if (a == "--version") {
-      std::cout << "hanzo-hmmd " << HANZO_HMM_VERSION << '\n';
+      std::cout << "hanzo-hmmd " << HANZO_HMM_VERSION << "\nallocator: " << hanzo::hmm::allocator_name() << '\n';
       return kExitOk;
     } else if (a == "-h" || a == "--help") {
       std::cout << kUsage;
