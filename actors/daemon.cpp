@@ -16,6 +16,7 @@
 
 #include "hanzo/hmm/daemon/config.hpp"
 #include "hanzo/hmm/daemon/log_limiter.hpp"
+#include "hanzo/hmm/daemon/topics.hpp"
 #include "hanzo/hmm/kafka/log.hpp"
 #include "hanzo/hmm/daemon/metrics.hpp"
 #include "hanzo/hmm/daemon/notify.hpp"
@@ -38,20 +39,9 @@ namespace hanzo::hmm::actors {
 
 namespace {
 
-// Topics the embedded cluster creates. Ticks and prices have one partition: the market is one
-// ordered stream. Tenant topics have eight, so consumer groups can spread tenants. Decisions
-// (about 2.9 KB each) have eight: the mock keeps only 5 MiB per partition, so eight hold about
-// 14,000 decisions for a consumer that falls behind (loadgen --max keeps at most 10,000 in
-// flight). Not more: the mock finds a fetch offset by a linear scan over a partition's message
-// sets, so at a given rate its fetch cost grows with the square of the partition count; against
-// sixteen, eight took 5-7 ms off p99 at 17,500 requests/s (four paired runs).
 void create_topics(kafka::MockCluster& cluster, const daemon::Topics& t) {
-  for (const auto& [name, partitions] : {std::pair{t.ticks, 1}, {t.prices, 1}, {t.requests, 8}, {t.feedback, 8},
-                                         {t.decisions, 8}, {t.dlq, 4},
-                                         {t.tenant_state, 8}, {t.quotes, 4}, {t.quote_answers, 4}}) {
-    if (name.empty()) continue;  // quotes off
+  for (const auto& [name, partitions] : daemon::embedded_layout(t))
     if (auto ok = cluster.create_topic(name, partitions); !ok) log_warning(ok.error().to_string());
-  }
 }
 
 Result<daemon::DaemonConfig> load(const DaemonOptions& o) {

@@ -27,11 +27,7 @@ Clients embedded(const std::string& bootstrap) {
 
 // Mirrors create_topics() in actors/daemon.cpp (file-local there, so it cannot be called):
 // keep the counts equal. hanzo-daemon-bench prints the embedded cluster's actual counts.
-std::vector<Topic> embedded_topics() {
-  const hanzo::hmm::daemon::Topics t;
-  return {{t.ticks, 1}, {t.prices, 1}, {t.requests, 8}, {t.feedback, 8}, {t.decisions, 8}, {t.dlq, 4},
-          {t.tenant_state, 8}, {t.quotes, 4}, {t.quote_answers, 4}};
-}
+std::vector<Topic> embedded_topics() { return hanzo::hmm::daemon::embedded_layout(hanzo::hmm::daemon::Topics{}); }
 
 std::string topic(const char* role) {
   const hanzo::hmm::daemon::Topics t;

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "hanzo/hmm/daemon/topics.hpp"
 #include "raw_kafka.hpp"
 
 namespace daemon_settings {
@@ -21,11 +22,9 @@ struct Clients {
 };
 Clients embedded(const std::string& bootstrap);
 
-// Topic names from the daemon's defaults, partition counts as actors/daemon.cpp creates them.
-struct Topic {
-  std::string name;
-  int partitions;
-};
+// The embedded cluster's topics for the daemon's default names (daemon::embedded_layout, the
+// list hanzo-hmmd --embedded-kafka creates).
+using Topic = hanzo::hmm::daemon::EmbeddedTopic;
 std::vector<Topic> embedded_topics();
 std::string topic(const char* role);  // "requests", "decisions", "tenant_state"
 int partitions(const char* role);

@@ -68,3 +68,27 @@ TEST_CASE("topics: ACLs for the group, and the transactional id only with exactl
   CHECK_THAT(text, Catch::Contains("--transactional-id g1- --resource-pattern-type prefixed"));
   CHECK_THAT(text, Catch::Contains("--topic hanzo.hmm.tenant-state --partitions 8 --config cleanup.policy=compact\n"));
 }
+
+TEST_CASE("topics: the embedded cluster's layout, with the same names as the plan and no quote topics when off",
+          "[daemon][topics]") {
+  auto c = daemon::daemon_config_from_toml("[topics]\nrequests = \"acme.requests\"\n", "c.toml");
+  REQUIRE(c);
+  std::map<std::string, int> layout;
+  for (const auto& t : daemon::embedded_layout(c->topics)) CHECK(layout.emplace(t.name, t.partitions).second);
+  // The market streams are ordered (one partition); tenant topics, decisions and the changelog
+  // have eight, so requests, decisions and state are co-partitioned.
+  const std::map<std::string, int> expected{
+      {"hanzo.hmm.ticks", 1},     {"hanzo.hmm.prices", 1},        {"acme.requests", 8},
+      {"hanzo.hmm.feedback", 8},  {"hanzo.hmm.decisions", 8},     {"hanzo.hmm.dlq", 4},
+      {"hanzo.hmm.tenant-state", 8}, {"hanzo.hmm.quotes", 4},     {"hanzo.hmm.quote-answers", 4}};
+  CHECK(layout == expected);
+  std::set<std::string> planned;
+  for (const auto& t : daemon::topic_plan(*c)) planned.insert(t.name);
+  for (const auto& [name, n] : layout) CHECK(planned.count(name) == 1);
+
+  c->topics.quotes.clear();
+  c->topics.quote_answers.clear();
+  const auto off = daemon::embedded_layout(c->topics);
+  CHECK(off.size() == 7);
+  for (const auto& t : off) CHECK(t.name.find("quote") == std::string::npos);
+}

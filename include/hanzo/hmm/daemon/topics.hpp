@@ -31,6 +31,14 @@ std::vector<TopicPlan> topic_plan(const DaemonConfig& c);
 // The principal is User:<sasl.username> when set, else User:hanzo-hmmd (adapt for mTLS).
 std::vector<AclPlan> acl_plan(const DaemonConfig& c);
 std::string acl_principal(const DaemonConfig& c);
+// The topics `hanzo-hmmd --embedded-kafka` creates and their partition counts (the benches lay
+// out their clusters from the same list); a topic with an empty name (quotes off) is left out.
+struct EmbeddedTopic {
+  std::string name;
+  int partitions{1};
+};
+std::vector<EmbeddedTopic> embedded_layout(const Topics& t);
+
 // Markdown: the topic table, the ACL table and the kafka-topics.sh / kafka-acls.sh commands.
 std::string render_topics(const DaemonConfig& c);
 
