@@ -9,16 +9,19 @@
 #     at most 250 ms of requests, and at most 1.5x the middle third's plus 50 ms of requests.
 #  3. At half of the highest rate kept up with: the daemon, then hanzo-responder-bench (a raw
 #     librdkafka consume->produce loop answering with a copy of one of the daemon's decisions,
-#     on the embedded layout with the daemon's client settings): what Kafka alone costs.
+#     on the embedded layout with the daemon's client settings): what Kafka alone costs. PAIRS
+#     such pairs, interleaved; each figure is the median over the pairs, and the p99 ratio the
+#     median of the pairs' ratios (one pair's ratio ranged 0.9-1.4 on this machine).
 # A fresh daemon (and cluster) per run: the mock's fetch cost grows with the data it holds. Load
 # generator and daemon share this machine's cores.
-# Usage: latency.sh BIN_DIR [PROBE_SECONDS (8)] [HALF_SECONDS (20)] [STEPS (4)]. The last line is
-# one JSON object.
+# Usage: latency.sh BIN_DIR [PROBE_SECONDS (8)] [HALF_SECONDS (20)] [STEPS (4)] [PAIRS (3)]. The
+# last line is one JSON object.
 set -euo pipefail
 bin=$1
 probe_s=${2:-8}
 half_s=${3:-20}
 steps=${4:-4}
+pairs=${5:-3}
 work=$(mktemp -d)
 daemon=
 
@@ -88,23 +91,35 @@ if [ "$lo" = 0 ]; then found=false; lo=$rate; echo "no probed rate was kept up w
 half=$((lo / 2))
 echo "highest open-loop rate kept up with: $lo requests/s; half: $half" >&2
 
-loadgen half --rate "$half" --duration "$half_s"
-field "$work/half.json" "'daemon at %d requests/s: %.0f decisions/s, p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms, missing %d' % (
-  $half, r['decisions_per_s'], r['latency_ms']['p50'], r['latency_ms']['p90'], r['latency_ms']['p99'], r['latency_ms']['p999'],
-  r['latency_ms']['max'], r['missing'])" >&2
-field "$work/half.json" "json.dumps(r['sample_decision'], separators=(',', ':'))" >"$work/decision.json"
-target=responder loadgen ceiling --rate "$half" --duration "$half_s"
-field "$work/ceiling.json" "'raw responder at %d requests/s: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms, missing %d' % (
-  $half, r['latency_ms']['p50'], r['latency_ms']['p90'], r['latency_ms']['p99'], r['latency_ms']['p999'], r['latency_ms']['max'], r['missing'])" >&2
+for i in $(seq 1 "$pairs"); do
+  loadgen "half$i" --rate "$half" --duration "$half_s"
+  field "$work/half$i.json" "'daemon at %d requests/s: %.0f decisions/s, p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms, missing %d' % (
+    $half, r['decisions_per_s'], r['latency_ms']['p50'], r['latency_ms']['p90'], r['latency_ms']['p99'], r['latency_ms']['p999'],
+    r['latency_ms']['max'], r['missing'])" >&2
+  # The responder answers every pair with the first daemon run's sample decision.
+  [ "$i" = 1 ] && field "$work/half1.json" "json.dumps(r['sample_decision'], separators=(',', ':'))" >"$work/decision.json"
+  target=responder loadgen "ceiling$i" --rate "$half" --duration "$half_s"
+  field "$work/ceiling$i.json" "'raw responder at %d requests/s: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms, missing %d' % (
+    $half, r['latency_ms']['p50'], r['latency_ms']['p90'], r['latency_ms']['p99'], r['latency_ms']['p999'], r['latency_ms']['max'], r['missing'])" >&2
+done
 
-/usr/bin/python3 - "$work" "$max" "$lo" "$half" "$found" <<'PY'
-import json, os, sys
+/usr/bin/python3 - "$work" "$max" "$lo" "$half" "$found" "$pairs" <<'PY'
+import json, os, statistics, sys
 w, closed, open_max, half, found = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5] == "true"
+pairs = int(sys.argv[6])
 def lat(name):
     r = json.load(open(os.path.join(w, name + ".json")))
     l = r["latency_ms"]
     return {"p50_ms": l["p50"], "p90_ms": l["p90"], "p99_ms": l["p99"], "p999_ms": l["p999"], "max_ms": l["max"],
             "decisions_per_s": r["decisions_per_s"], "missing": r["missing"]}
+def median(runs):  # field by field
+    return {k: statistics.median(x[k] for x in runs) for k in runs[0]}
+d = [lat(f"half{i}") for i in range(1, pairs + 1)]
+c = [lat(f"ceiling{i}") for i in range(1, pairs + 1)]
+ratios = [a["p99_ms"] / b["p99_ms"] for a, b in zip(d, c) if b["p99_ms"]]
+ratios999 = [a["p999_ms"] / b["p999_ms"] for a, b in zip(d, c) if b["p999_ms"]]
 print(json.dumps({"bench": "daemon_latency", "closed_loop_max_per_s": closed, "open_loop_max_per_s": open_max,
-                  "open_loop_max_found": found, "half_rate": half, "daemon": lat("half"), "responder": lat("ceiling")}))
+                  "open_loop_max_found": found, "half_rate": half, "pairs": pairs, "daemon": median(d), "responder": median(c),
+                  "p99_ratios": [round(x, 3) for x in ratios], "p99_ratio": statistics.median(ratios) if ratios else None,
+                  "p999_ratio": statistics.median(ratios999) if ratios999 else None}))
 PY
