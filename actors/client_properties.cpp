@@ -100,9 +100,10 @@ kafka::Config compressed_properties(const kafka::Config& producer_props, const d
 
 kafka::Config changelog_properties(const kafka::Config& producer_props, const daemon::DaemonConfig& config) {
   kafka::Config out = compressed_properties(producer_props, config);
-  // Every decision waits for its tenant's state record to be acknowledged, so lingering here
-  // would add to every decision's latency; under load records still batch while a produce
-  // request is in flight.
+  // A state record's acknowledgement makes its inputs committable and lets its tenant's next
+  // record go (write_gate.hpp); decisions do not wait for it. Records are few (at most one per
+  // tenant per state interval) and still batch while a produce request is in flight, so no
+  // linger: 5 ms did not lower p99 at 17,500 requests/s (two paired runs).
   if (!config.sets_kafka_property({"linger.ms", "queue.buffering.max.ms"})) kafka::set_property(out, "linger.ms", "0");
   return out;
 }
