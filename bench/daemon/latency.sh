@@ -15,7 +15,8 @@
 # A fresh daemon (and cluster) per run: the mock's fetch cost grows with the data it holds. Load
 # generator and daemon share this machine's cores.
 # Usage: latency.sh BIN_DIR [PROBE_SECONDS (8)] [HALF_SECONDS (20)] [STEPS (4)] [PAIRS (3)]. The
-# last line is one JSON object.
+# last line is one JSON object. LATENCY_RATE=R skips steps 1-2 and runs the pairs at R requests/s
+# (its JSON then has open_loop_max_found false and open_loop_max_per_s 2R).
 set -euo pipefail
 bin=$1
 probe_s=${2:-8}
@@ -69,9 +70,16 @@ print(int(ok), f"sent {sent} ({r['requests_per_s']:.0f}/s), decided {got} ({100 
 PY
 }
 
-loadgen max --max --window 10000 --duration "$probe_s"
-max=$(field "$work/max.json" "round(r['decisions_per_s'])")
-echo "closed loop (loadgen --max): $max decisions/s" >&2
+if [ -n "${LATENCY_RATE:-}" ]; then
+  # A chosen rate instead of half the maximum (no bisection): the pairs only.
+  [[ $LATENCY_RATE =~ ^[1-9][0-9]*$ ]] || { echo "LATENCY_RATE must be a positive integer" >&2; exit 64; }
+  max=0; steps=0
+  echo "closed loop and bisection skipped: LATENCY_RATE=$LATENCY_RATE" >&2
+else
+  loadgen max --max --window 10000 --duration "$probe_s"
+  max=$(field "$work/max.json" "round(r['decisions_per_s'])")
+  echo "closed loop (loadgen --max): $max decisions/s" >&2
+fi
 
 lo=0; hi=0; rate=$max
 for i in $(seq 1 "$steps"); do
@@ -87,9 +95,13 @@ for i in $(seq 1 "$steps"); do
   fi
 done
 found=true
-if [ "$lo" = 0 ]; then found=false; lo=$rate; echo "no probed rate was kept up with; using $lo untested" >&2; fi
-half=$((lo / 2))
-echo "highest open-loop rate kept up with: $lo requests/s; half: $half" >&2
+if [ -n "${LATENCY_RATE:-}" ]; then
+  found=false; half=$LATENCY_RATE; lo=$((2 * half))
+else
+  if [ "$lo" = 0 ]; then found=false; lo=$rate; echo "no probed rate was kept up with; using $lo untested" >&2; fi
+  half=$((lo / 2))
+  echo "highest open-loop rate kept up with: $lo requests/s; half: $half" >&2
+fi
 
 for i in $(seq 1 "$pairs"); do
   loadgen "half$i" --rate "$half" --duration "$half_s"
