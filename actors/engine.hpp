@@ -77,7 +77,7 @@ struct Prices {
 };
 
 // Single writer (the market actor), many readers (routers): readers take the latest without a
-// message round trip, which is how prices reach routing requests (issue 4, market actor).
+// message round trip, which is how prices reach routing requests.
 class PriceBoard {
  public:
   void publish(std::shared_ptr<const Prices> p) noexcept { latest_.store(std::move(p)); }

@@ -1,4 +1,4 @@
-// hanzo-responder-bench: the latency ceiling for hanzo-hmmd on this machine (issue 4, section 8).
+// hanzo-responder-bench: the latency ceiling for hanzo-hmmd on this machine.
 // The throughput ceiling is a raw consume->produce loop; this is the same loop as a stand-in
 // for the daemon under `hanzo-hmm loadgen --rate R`, so the half-load latency can be compared
 // with what Kafka alone (the mock cluster, librdkafka, the load generator) costs at that rate.

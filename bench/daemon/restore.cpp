@@ -1,4 +1,4 @@
-// hanzo-restore-bench (issue 5, section 5): restore time per 100,000 tenants and changelog bytes
+// hanzo-restore-bench: restore time per 100,000 tenants and changelog bytes
 // per tenant. A mock cluster in this process gets one changelog record per tenant, as the daemon
 // writes it after a tenant's first request (checkpointed state, adapter progress, the request's
 // answer; lz4 like the daemon's changelog producer) on a 64-partition topic (the mock keeps only

@@ -1,4 +1,4 @@
-// hanzo-scaleout-bench (issue 5, section 5): throughput with one and with two hanzo-hmmd
+// hanzo-scaleout-bench: throughput with one and with two hanzo-hmmd
 // instances in one consumer group, on this machine, same run. A mock cluster in this process is
 // pre-filled with N requests over 1,000 tenants; the instances (subprocesses) start together;
 // decisions are read live. The rate is taken between 10% and 90% of the decisions, after the

@@ -1,4 +1,4 @@
-// Broker faults (issue 5, section 4): while hanzo-hmmd works through a request stream, the
+// Broker faults: while hanzo-hmmd works through a request stream, the
 // mock cluster refuses Produce and OffsetCommit requests with retriable errors, goes down for
 // eight seconds, and refuses JoinGroup requests when the daemon restarts. The daemon retries;
 // its systemd watchdog pings stop while it cannot make progress and resume after; nothing is

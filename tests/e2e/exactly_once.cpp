@@ -1,4 +1,4 @@
-// processing.guarantee = "exactly_once" on the mock cluster (issue 5, sections 3 and 4). The
+// processing.guarantee = "exactly_once" on the mock cluster. The
 // mock in librdkafka 2.0.2 accepts the transactional API without its semantics (aborted records
 // stay visible, offsets sent to a transaction are not committed), so this checks the API flow
 // and the error handling, not isolation: while hanzo-hmmd works through a request stream,

@@ -1,4 +1,4 @@
-// Fault-test harness (issue 5, section 4): a mock cluster in the test process, hanzo-hmmd as
+// Fault-test harness: a mock cluster in the test process, hanzo-hmmd as
 // subprocesses that can be killed and restarted, and an observer that reads every decision as
 // it is produced (the mock keeps only 5 MiB per partition, so decisions are read live).
 // Plain C++ over hanzo's Kafka wrappers: no CAF here.

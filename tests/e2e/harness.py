@@ -1,4 +1,4 @@
-"""Shared harness for the hanzo-hmmd end-to-end tests (issue 4, section 7).
+"""Shared harness for the hanzo-hmmd end-to-end tests.
 
 Each test script is run as
 

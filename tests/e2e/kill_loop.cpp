@@ -1,4 +1,4 @@
-// Kill loop (issue 5, section 4): hanzo-hmmd as a subprocess on a mock cluster hosted here is
+// Kill loop: hanzo-hmmd as a subprocess on a mock cluster hosted here is
 // killed with SIGKILL at three points of a 100,000-request stream (twice while requests are
 // decided, once while feedback is applied) and restarted each time. At the end:
 //  - every request_id has a decision; duplicates are only copies marked "redelivered", each

@@ -1,4 +1,4 @@
-// Rebalance (issue 5, section 4): two hanzo-hmmd instances in one consumer group. The second
+// Rebalance: two hanzo-hmmd instances in one consumer group. The second
 // joins mid-stream (partitions move from the first: it drains, commits and drops their tenants;
 // the second restores them from the changelog), then stops (SIGTERM: the first takes everything
 // back), then the first is killed with SIGKILL and restarted. Tenants move with their state:

@@ -1,4 +1,4 @@
-// SIGTERM during a restore and during a rebalance (issue 5, section 4): both exit cleanly
+// SIGTERM during a restore and during a rebalance: both exit cleanly
 // (status 0), and whoever runs next finishes the stream with nothing lost. The restore is
 // made slow with a 150 ms round trip on the mock broker. Usage: test_sigterm_faults HANZO_HMMD.
 #include <unistd.h>

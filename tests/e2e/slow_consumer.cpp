@@ -1,4 +1,4 @@
-// Slow consumer (issue 5, section 4): the daemon's poll loop stalls (a failpoint) for 12 s,
+// Slow consumer: the daemon's poll loop stalls (a failpoint) for 12 s,
 // past max.poll.interval.ms (7 s), while librdkafka's threads go on: the group drops the
 // member. When the loop polls again, the daemon sees the lost assignment, drops the partitions'
 // tenants from memory, rejoins, restores them from the changelog, and finishes with nothing lost

@@ -1,6 +1,6 @@
 """e2e: configuration and usage errors exit with the documented codes and name the culprit.
 
-Exit codes (hanzo-hmmd --help, issue 4 section 6): 0 OK, 78 configuration error (EX_CONFIG,
+Exit codes (hanzo-hmmd --help): 0 OK, 78 configuration error (EX_CONFIG,
 systemd's RestartPreventExitStatus), 64 usage error (EX_USAGE).
 - --check-config on the shipped config/hanzo-hmmd.toml, and with no --config at all -> 0;
 - files with an unknown key, an out-of-bounds value, a wrong type, a broken cross-key rule, a

@@ -2,7 +2,7 @@
 # check_unit.sh SRC_DIR — checks systemd/hanzo-hmmd.service.in:
 #   1. it configures (CMake configure_file @ONLY) with no @VAR@ left over, for both config layouts
 #      (sysconfdir=/etc -> ${CONFIGURATION_DIRECTORY}; sysconfdir=/usr/local/etc -> absolute path);
-#   2. the directives the daemon's contract depends on are present (issue 4, section 5);
+#   2. the directives the daemon's contract depends on are present;
 #   3. `systemd-analyze verify` prints nothing and succeeds (ExecStart must name an executable,
 #      so a copy of /bin/true stands in for hanzo-hmmd until the daemon exists);
 #   4. `systemd-analyze security --offline=true` exposure is <= 2.0 (printed).

@@ -1,6 +1,6 @@
 // A librdkafka group consumer behind a pimpl, set up for at-least-once processing:
-// - eager "range" assignment by default (librdkafka 2.0.2's cooperative paths have known bugs;
-//   issue 5), overridable with partition.assignment.strategy;
+// - eager "range" assignment by default (librdkafka 2.0.2's cooperative paths have known bugs),
+//   overridable with partition.assignment.strategy;
 // - enable.auto.commit=false and enable.auto.offset.store=false are enforced: offsets are
 //   committed explicitly, only behind producer acknowledgements (see OffsetTracker);
 // - auto.offset.reset=earliest by default, so a new group does not skip requests.

@@ -1,4 +1,4 @@
-// Dead-letter records: bad input never stops the stream (issue 4). The original key and value
+// Dead-letter records: bad input never stops the stream. The original key and value
 // go to the DLQ unchanged; headers say why and where it came from.
 #pragma once
 

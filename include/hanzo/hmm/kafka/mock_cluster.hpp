@@ -1,6 +1,6 @@
 // librdkafka's in-process mock cluster (for --embedded-kafka and hermetic tests).
 //
-// Facts for librdkafka 2.0.2 (issue 4): brokers listen on 127.0.0.1 at ports librdkafka picks;
+// Facts for librdkafka 2.0.2: brokers listen on 127.0.0.1 at ports librdkafka picks;
 // unknown topics are auto-created with 4 partitions; there is no Admin API, so create_topic()
 // goes through rd_kafka_mock_topic_create; each partition keeps only 5 MiB or 100,000 message
 // sets; every group membership change waits session.timeout.ms - 1 s. External clients (kcat,
@@ -40,7 +40,7 @@ class MockCluster {
   // What hanzo-hmmd --embedded-kafka (and the benchmarks standing in for it) ask for.
   static constexpr int kEmbeddedNice = -10;
 
-  // Fault injection (issue 5). broker ids are 1-based.
+  // Fault injection; broker ids are 1-based.
   Result<void> broker_down(std::int32_t broker_id);
   Result<void> broker_up(std::int32_t broker_id);
   // Delays every response of the broker by `rtt` (a slow network; 0 turns it off).

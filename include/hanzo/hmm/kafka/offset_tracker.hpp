@@ -1,6 +1,6 @@
 // Which offsets are safe to commit, and when to pause fetching. Pure logic, no librdkafka.
 //
-// The contract (issue 4): an offset is committed only once the producer has acknowledged the
+// The contract: an offset is committed only once the producer has acknowledged the
 // results of every message below it. Messages finish out of order (different tenants, different
 // actors), so the committable position of a partition is the lowest offset still in flight, or
 // one past the last dispatched offset when nothing is in flight. Offsets never handed out (gaps
