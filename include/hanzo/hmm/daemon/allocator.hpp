@@ -7,8 +7,8 @@
 
 namespace hanzo::hmm {
 
-// "jemalloc <version>" when jemalloc serves malloc() (checked by allocating through malloc and
-// reading jemalloc's per-thread counter), "glibc malloc" otherwise.
+// "jemalloc <version>" when jemalloc serves malloc() (the dynamic linker's malloc is defined in
+// libjemalloc), "malloc of FILE" when another object interposes it, "glibc malloc" otherwise.
 std::string allocator_name();
 
 }  // namespace hanzo::hmm
