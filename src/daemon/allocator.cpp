@@ -1,8 +1,5 @@
 #include "hanzo/hmm/daemon/allocator.hpp"
 
-#include <cstdint>
-#include <cstdlib>
-
 #ifdef HANZO_JEMALLOC
 #include <dlfcn.h>
 #include <jemalloc/jemalloc.h>

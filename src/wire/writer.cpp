@@ -86,7 +86,7 @@ int decimal_exponent(double x) {
 
 // x > 0 in [1e-9, 1e15): the 6-digit mantissa m (100000..999999) and exponent e with
 // x ~ m * 10^(e-5), then trailing zeros dropped; written at `p` (at most 17 characters), the
-// end returned. Built on the stack and appended once: a decision has ~50 such figures.
+// end returned. Built on the stack and appended once: a decision has ~25 such figures.
 char* write_approx(char* p, double x) {
   int e = decimal_exponent(x);
   const int shift = kSignificant - 1 - e;  // in [-9, 14]
