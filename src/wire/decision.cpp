@@ -94,6 +94,7 @@ void encode_decision_into(std::string& out, const routing::Decision& d, bool red
   w.end_object();
   if (redelivered) w.key("redelivered").boolean(true);
   w.end_object();
+  w.flush();
   largest = std::max(largest, out.size());
 }
 

@@ -114,6 +114,7 @@ std::string encode_tick(const TickMessage& m, std::span<const market::ComputeCla
   if (m.timestamp_ms) w.key("timestamp_ms").integer(*m.timestamp_ms);
   if (m.sequence) w.key("sequence").uint(*m.sequence);
   w.end_object();
+  w.flush();
   return out;
 }
 

@@ -41,6 +41,7 @@ std::string encode_quote_request(const QuoteRequest& q) {
   Writer w(out);
   w.begin_object().key("id").str(q.id).key("class").str(q.compute_class).key("gpu_seconds").num(q.gpu_seconds);
   w.end_object();
+  w.flush();
   return out;
 }
 
@@ -54,6 +55,7 @@ std::string encode_quote_answer(const QuoteAnswer& a) {
     w.key("cost").num(a.cost).key("average_price").num(a.average_price).key("marginal_price").num(a.marginal_price);
   }
   w.end_object();
+  w.flush();
   return out;
 }
 

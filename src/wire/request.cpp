@@ -2,6 +2,7 @@
 #include "hanzo/hmm/wire/request.hpp"
 
 #include "reader.hpp"
+#include "request_fast.hpp"
 #include "writer.hpp"
 
 namespace hanzo::hmm::wire {
@@ -49,7 +50,9 @@ std::string context(Reader& r, const boost::json::object* o, const Path& root, c
 
 }  // namespace
 
-Result<RequestMessage> decode_request(std::string_view json, const Limits& limits) {
+namespace detail {
+
+Result<RequestMessage> decode_request_document(std::string_view json, const Limits& limits) {
   Reader r;
   r.null_is_absent(true);
   const Path root;
@@ -85,6 +88,15 @@ Result<RequestMessage> decode_request(std::string_view json, const Limits& limit
   r.numbers(r.array(o, "observations", root, limits.max_observations), root.key("observations"), q.observations);
   if (r.failed()) return r.take();
   if (auto ok = q.validate(); !ok) return std::move(ok).error();
+  return m;
+}
+
+}  // namespace detail
+
+Result<RequestMessage> decode_request(std::string_view json, const Limits& limits) {
+  RequestMessage m;
+  if (!detail::decode_request_fast(json, limits, m)) return detail::decode_request_document(json, limits);
+  if (auto ok = m.request.validate(); !ok) return std::move(ok).error();
   return m;
 }
 
@@ -133,6 +145,7 @@ std::string encode_request(const RequestMessage& m) {
     w.end_array();
   }
   w.end_object();
+  w.flush();
   return out;
 }
 
@@ -178,6 +191,7 @@ std::string encode_feedback(const routing::Feedback& f) {
   w.key("cost_per_token").num(f.cost_per_token);
   w.key("success").boolean(f.success);
   w.end_object();
+  w.flush();
   return out;
 }
 

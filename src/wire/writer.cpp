@@ -1,5 +1,6 @@
 #include "writer.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <cassert>
 #include <charconv>
@@ -8,57 +9,89 @@
 
 namespace hanzo::hmm::wire::detail {
 
-Writer& Writer::key(std::string_view k) {
-  separate();
-  char buf[64];  // one append for `"k":` (our key names are short)
-  if (k.size() + 3 > sizeof buf) {
-    out_ += '"';
-    out_.append(k);
-    out_.append("\":", 2);
-    return *this;
-  }
-  buf[0] = '"';
-  std::memcpy(buf + 1, k.data(), k.size());
-  buf[k.size() + 1] = '"';
-  buf[k.size() + 2] = ':';
-  out_.append(buf, k.size() + 3);
-  return *this;
+Writer::Writer(std::string& out) : out_(out) {
+  const std::size_t used = out.size();
+  out.resize(std::max(out.capacity(), used + 64));  // the slack a reused buffer already has
+  p_ = out.data() + used;
+  end_ = out.data() + out.size();
 }
 
-Writer& Writer::str(std::string_view s) {
+void Writer::flush() {
+  out_.resize(static_cast<std::size_t>(p_ - out_.data()));
+  p_ = end_ = out_.data() + out_.size();
+}
+
+void Writer::grow(std::size_t n) {
+  const auto used = static_cast<std::size_t>(p_ - out_.data());
+  out_.resize(std::max(2 * out_.size(), used + n));
+  p_ = out_.data() + used;
+  end_ = out_.data() + out_.size();
+}
+
+namespace {
+
+constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+constexpr std::uint64_t has_zero_byte(std::uint64_t v) { return (v - kOnes) & ~v & kHigh; }
+// Whether one of the 8 bytes of w may need escaping: a control character, '"' or '\\' (a false
+// positive only costs the byte-wise path; bytes of UTF-8 sequences, >= 0x80, never match).
+constexpr bool may_need_escape(std::uint64_t w) {
+  return ((w - kOnes * 0x20) & ~w & kHigh) | has_zero_byte(w ^ (kOnes * '"')) | has_zero_byte(w ^ (kOnes * '\\'));
+}
+
+// One character at p (room for 6), escaped if JSON needs it; returns the end.
+char* put_escaped(char* p, unsigned char c) {
   static constexpr char hex[] = "0123456789abcdef";
-  separate();
-  out_ += '"';
-  std::size_t run = 0;  // start of the pending run of characters that need no escape
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out_.append(s.data() + run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"': out_.append("\\\"", 2); break;
-      case '\\': out_.append("\\\\", 2); break;
-      case '\n': out_.append("\\n", 2); break;
-      case '\r': out_.append("\\r", 2); break;
-      case '\t': out_.append("\\t", 2); break;
-      default: {
-        const char u[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-        out_.append(u, sizeof u);
-      }
-    }
+  if (c >= 0x20 && c != '"' && c != '\\') {
+    *p = static_cast<char>(c);
+    return p + 1;
   }
-  out_.append(s.data() + run, s.size() - run);
-  out_ += '"';
+  *p++ = '\\';
+  switch (c) {
+    case '"': *p++ = '"'; break;
+    case '\\': *p++ = '\\'; break;
+    case '\n': *p++ = 'n'; break;
+    case '\r': *p++ = 'r'; break;
+    case '\t': *p++ = 't'; break;
+    default:
+      *p++ = 'u';
+      *p++ = '0';
+      *p++ = '0';
+      *p++ = hex[c >> 4];
+      *p++ = hex[c & 15];
+  }
+  return p;
+}
+
+}  // namespace
+
+Writer& Writer::str(std::string_view s) {
+  ensure(6 * s.size() + 2);  // every character escaped as \u00XX at worst
+  separate();
+  *p_++ = '"';
+  const char* q = s.data();
+  const char* const e = q + s.size();
+  for (; e - q >= 8; q += 8) {  // 8 characters at a time while none needs escaping
+    std::uint64_t w;
+    std::memcpy(&w, q, 8);
+    if (!may_need_escape(w)) {
+      std::memcpy(p_, q, 8);
+      p_ += 8;
+      continue;
+    }
+    for (int i = 0; i < 8; ++i) p_ = put_escaped(p_, static_cast<unsigned char>(q[i]));
+  }
+  for (; q < e; ++q) p_ = put_escaped(p_, static_cast<unsigned char>(*q));
+  *p_++ = '"';
   return *this;
 }
 
 Writer& Writer::num(double x) {
   assert(std::isfinite(x) && "the wire carries finite numbers only");
   if (!std::isfinite(x)) return null();
+  ensure(32);
   separate();
-  char buf[32];
-  const auto r = std::to_chars(buf, buf + sizeof buf, x);  // shortest round trip, e.g. 1e-05
-  out_.append(buf, static_cast<std::size_t>(r.ptr - buf));
+  p_ = std::to_chars(p_, p_ + 32, x).ptr;  // shortest round trip, e.g. 1e-05
   return *this;
 }
 
@@ -100,20 +133,21 @@ char* write_approx(char* p, double x) {
   for (int i = kSignificant - 1; i >= 0; --i, m /= 10) digits[i] = static_cast<char>('0' + m % 10);
   int n = kSignificant;
   while (n > 1 && digits[n - 1] == '0') --n;
+  // At most 14 characters each: byte loops, not calls to memcpy and memset.
   const auto put = [&p](const char* from, int count) {
-    std::memcpy(p, from, static_cast<std::size_t>(count));
-    p += count;
+    for (int i = 0; i < count; ++i) *p++ = from[i];
+  };
+  const auto zeros = [&p](int count) {
+    for (int i = 0; i < count; ++i) *p++ = '0';
   };
   if (e < 0) {
     *p++ = '0';
     *p++ = '.';
-    std::memset(p, '0', static_cast<std::size_t>(-e - 1));
-    p += -e - 1;
+    zeros(-e - 1);
     put(digits, n);
   } else if (n <= e + 1) {  // a whole number: the digits, then zeros
     put(digits, n);
-    std::memset(p, '0', static_cast<std::size_t>(e + 1 - n));
-    p += e + 1 - n;
+    zeros(e + 1 - n);
   } else {
     put(digits, e + 1);
     *p++ = '.';
@@ -122,64 +156,58 @@ char* write_approx(char* p, double x) {
   return p;
 }
 
-template <class Int>
-void append_integer(std::string& out, Int x) {
-  char buf[24];  // 20 digits and a sign at most
-  const auto r = std::to_chars(buf, buf + sizeof buf, x);
-  out.append(buf, static_cast<std::size_t>(r.ptr - buf));
-}
 }  // namespace
 
 Writer& Writer::approx(double x) {
   assert(std::isfinite(x) && "the wire carries finite numbers only");
   if (!std::isfinite(x)) return null();
   const double a = std::fabs(x);
+  ensure(32);
+  separate();
   if (a == 0) {  // -0 too
-    separate();
-    out_ += '0';
+    *p_++ = '0';
     return *this;
   }
   if (a < 1e-9 || a >= kPow10[kMaxExp + 1]) {
-    separate();
-    char buf[32];
-    const auto r = std::to_chars(buf, buf + sizeof buf, x, std::chars_format::general, kSignificant);
-    out_.append(buf, static_cast<std::size_t>(r.ptr - buf));
+    p_ = std::to_chars(p_, p_ + 32, x, std::chars_format::general, kSignificant).ptr;
     return *this;
   }
-  if (static_cast<double>(static_cast<std::int64_t>(a)) == a) return integer(static_cast<std::int64_t>(x));  // |x| < 1e15
-  separate();
-  char buf[24];
-  char* p = buf;
-  if (x < 0) *p++ = '-';
-  p = write_approx(p, a);
-  out_.append(buf, static_cast<std::size_t>(p - buf));
+  if (static_cast<double>(static_cast<std::int64_t>(a)) == a) {  // |x| < 1e15
+    p_ = std::to_chars(p_, p_ + 32, static_cast<std::int64_t>(x)).ptr;
+    return *this;
+  }
+  if (x < 0) *p_++ = '-';
+  p_ = write_approx(p_, a);
   return *this;
 }
 
 Writer& Writer::uint(std::uint64_t x) {
+  ensure(24);  // 20 digits at most
   separate();
-  append_integer(out_, x);
+  p_ = std::to_chars(p_, p_ + 24, x).ptr;
   return *this;
 }
 
 Writer& Writer::integer(std::int64_t x) {
+  ensure(24);  // 19 digits and a sign at most
   separate();
-  append_integer(out_, x);
+  p_ = std::to_chars(p_, p_ + 24, x).ptr;
   return *this;
 }
 
 Writer& Writer::boolean(bool b) {
+  ensure(5);
   separate();
-  if (b)
-    out_.append("true", 4);
-  else
-    out_.append("false", 5);
+  std::memcpy(p_, b ? "true" : "false", b ? 4 : 5);
+  p_ += b ? 4 : 5;
   return *this;
 }
 
 Writer& Writer::null() {
+  ensure(4);
   separate();
-  out_.append("null", 4);
+  std::memcpy(p_, "null", 4);
+  p_ += 4;
   return *this;
 }
 

@@ -3,7 +3,9 @@
 // Invariants checked (a failure aborts, which libFuzzer reports): a decoder either succeeds or
 // returns an error with a message; what decodes, encodes to JSON that decodes again; and encoding
 // is stable from there (encode(decode(encode(x))) == encode(x)), so nothing is lost or invented
-// between the codecs. Sanitizers catch the rest (overflows, UB, leaks).
+// between the codecs. A request that decode_request's fast path takes decodes the same through
+// the document decoder (same fields, or the same error). Sanitizers catch the rest (overflows,
+// UB, leaks).
 //
 // Boost.JSON, the io, routing, market and wire sources are compiled into this target so that
 // all of them are instrumented.
@@ -14,6 +16,7 @@
 
 #include "hanzo/hmm/market/params.hpp"
 #include "hanzo/hmm/wire/wire.hpp"
+#include "request_fast.hpp"
 
 namespace wire = hanzo::hmm::wire;
 namespace market = hanzo::hmm::market;
@@ -47,6 +50,21 @@ const market::MarketConfig& config() {
   return c;
 }
 
+// The fast path's contract; compared through the encoder, which writes every field exactly.
+void check_fast_path(std::string_view input) {
+  wire::RequestMessage fast;
+  if (!wire::detail::decode_request_fast(input, {}, fast)) return;
+  auto doc = wire::detail::decode_request_document(input, {});
+  const auto valid = fast.request.validate();
+  if (bool(valid) != bool(doc))
+    fail("request fast path", std::string("takes what the document decoder ") + (doc ? "takes" : "refuses") +
+                                  " differently: " + std::string(input));
+  if (!doc && valid.error().to_string() != doc.error().to_string())
+    fail("request fast path", "refuses differently: " + valid.error().to_string() + " / " + doc.error().to_string());
+  if (doc && wire::encode_request(fast) != wire::encode_request(*doc))
+    fail("request fast path", "reads differently:\n" + wire::encode_request(fast) + "\n" + wire::encode_request(*doc));
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -56,6 +74,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto request = [](const wire::RequestMessage& m) { return wire::encode_request(m); };
   const auto feedback = [](const hanzo::hmm::routing::Feedback& f) { return wire::encode_feedback(f); };
 
+  check_fast_path(in);
   check("request", in, [](std::string_view t) { return wire::decode_request(t); }, request);
   check("keyed request", in, [](std::string_view t) { return wire::decode_keyed_request("acme", t); }, request);
   check("feedback", in, [](std::string_view t) { return wire::decode_feedback(t); }, feedback);

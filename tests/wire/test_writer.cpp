@@ -8,6 +8,9 @@
 #include <random>
 #include <string>
 
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+
 #include "writer.hpp"
 
 using hanzo::hmm::wire::detail::Writer;
@@ -71,7 +74,112 @@ TEST_CASE("writer: approx agrees with printf's %.6g across magnitudes", "[wire][
 
 TEST_CASE("writer: approx separates values like every other writer call", "[wire][writer]") {
   std::string out;
-  Writer w(out);
-  w.begin_array().approx(0.5).approx(2).approx(1e-20).num(0.1).end_array();
+  {
+    Writer w(out);
+    w.begin_array().approx(0.5).approx(2).approx(1e-20).num(0.1).end_array();
+  }
   CHECK(out == "[0.5,2,1e-20,0.1]");
+}
+
+namespace {
+
+// The escaping Writer::str promises, character by character (it shares no code with the
+// block-wise writer): the short escapes for quote, backslash, \n, \r and \t, \u00XX for the
+// other control characters, everything else as is.
+std::string reference_string(std::string_view s) {
+  std::string out = "\"";
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '"') out += "\\\"";
+    else if (c == '\\') out += "\\\\";
+    else if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else if (c == '\t') out += "\\t";
+    else if (c < 0x20) {
+      char u[8];
+      std::snprintf(u, sizeof u, "\\u%04x", c);
+      out += u;
+    } else {
+      out += ch;
+    }
+  }
+  return out + "\"";
+}
+
+// And Boost.JSON reads the text back to the same string.
+bool reads_back(std::string_view s, const std::string& text) {
+  const auto v = boost::json::parse(text);
+  return v.is_string() && std::string_view(v.as_string()) == s;
+}
+
+std::string str(std::string_view s) {
+  std::string out;
+  Writer(out).str(s);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("writer: str escapes exactly what JSON needs, at every position of an 8-byte block",
+          "[wire][writer]") {
+  CHECK(str("") == "\"\"");
+  CHECK(str("plain") == "\"plain\"");
+  CHECK(str("a\"b\\c\nd\re\tf") == "\"a\\\"b\\\\c\\nd\\re\\tf\"");
+  CHECK(str(std::string_view("\x01\x1f", 2)) == "\"\\u0001\\u001f\"");
+  CHECK(str("caf\xc3\xa9 \xe2\x82\xac") == "\"caf\xc3\xa9 \xe2\x82\xac\"");  // UTF-8 as is
+  CHECK(str("0123456789abcdef\x7f") == "\"0123456789abcdef\x7f\"");          // DEL needs no escape
+  // Each special character at each offset of strings 0..40 long, against the reference.
+  const char specials[] = {'"', '\\', '\n', '\x00', '\x1f', ' ', '!', '#', '[', ']', '\x7f'};
+  for (std::size_t len = 1; len <= 40; ++len)
+    for (std::size_t at = 0; at < len; ++at)
+      for (char c : specials) {
+        std::string s(len, 'x');
+        s[at] = c;
+        INFO("length " << len << ", character " << int(c) << " at " << at);
+        const std::string text = str(s);
+        REQUIRE(text == reference_string(s));
+        REQUIRE(reads_back(s, text));
+      }
+}
+
+TEST_CASE("writer: random text matches the reference serializer", "[wire][writer]") {
+  std::mt19937_64 rng(7);
+  std::uniform_int_distribution<int> len(0, 300), byte(0, 255);
+  for (int i = 0; i < 2000; ++i) {
+    std::string s(static_cast<std::size_t>(len(rng)), ' ');
+    // Mostly printable ASCII, with control characters, quotes and backslashes mixed in.
+    for (char& c : s) {
+      const int b = byte(rng);
+      c = static_cast<char>(b < 16 ? b : b < 24 ? '"' : b < 32 ? '\\' : 32 + b % 95);
+    }
+    const std::string text = str(s);
+    REQUIRE(text == reference_string(s));
+    REQUIRE(reads_back(s, text));
+  }
+}
+
+TEST_CASE("writer: appends to what the string holds, grows past any slack, and writes on after flush",
+          "[wire][writer]") {
+  std::string out = "[1";  // a container begun elsewhere: the next value is separated
+  {
+    Writer w(out);
+    w.begin_object().key("a").uint(1);
+  }
+  CHECK(out == "[1,{\"a\":1");
+  const std::string big(100000, 'q');  // far past the slack of a fresh string
+  {
+    Writer w(out);
+    w.key("big").str(big).key("n").null();
+    w.flush();
+    CHECK(out.size() == std::string("[1,{\"a\":1,\"big\":\"\",\"n\":null").size() + big.size());
+    w.key("t").boolean(true).key("f").boolean(false).key("i").integer(-42).end_object();
+  }
+  CHECK(out == "[1,{\"a\":1,\"big\":\"" + big + "\",\"n\":null,\"t\":true,\"f\":false,\"i\":-42}");
+  // A reused buffer: cleared, then written again from its start.
+  out.clear();
+  {
+    Writer w(out);
+    w.begin_array().num(0.1).num(-2.5e-300).uint(18446744073709551615ULL).end_array();
+  }
+  CHECK(out == "[0.1,-2.5e-300,18446744073709551615]");
 }
