@@ -16,7 +16,9 @@
 # generator and daemon share this machine's cores.
 # Usage: latency.sh BIN_DIR [PROBE_SECONDS (8)] [HALF_SECONDS (20)] [STEPS (4)] [PAIRS (3)]. The
 # last line is one JSON object. LATENCY_RATE=R skips steps 1-2 and runs the pairs at R requests/s
-# (its JSON then has open_loop_max_found false and open_loop_max_per_s 2R).
+# (its JSON then has open_loop_max_found false and open_loop_max_per_s 2R). For experiments:
+# HMMD_ARGS adds arguments to every hanzo-hmmd (e.g. "--threads 1"), LOADGEN_ARGS to every
+# load generator run, the responder's included (e.g. "--feedback-ratio 0 --tick-rate 0").
 set -euo pipefail
 bin=$1
 probe_s=${2:-8}
@@ -32,7 +34,8 @@ start_daemon() {
     "$bin/hanzo-responder-bench" --decision "$work/decision.json" >"$work/out" 2>"$work/log" &
     ready='hanzo-responder-bench: ready'
   else
-    "$bin/hanzo-hmmd" --embedded-kafka --metrics-listen 127.0.0.1:0 >"$work/out" 2>"$work/log" &
+    # shellcheck disable=SC2086 # word splitting of HMMD_ARGS is wanted
+    "$bin/hanzo-hmmd" --embedded-kafka --metrics-listen 127.0.0.1:0 ${HMMD_ARGS:-} >"$work/out" 2>"$work/log" &
   fi
   daemon=$!
   for _ in $(seq 1 300); do
@@ -49,7 +52,8 @@ field() { /usr/bin/python3 -c "import json,sys; r=json.load(open(sys.argv[1])); 
 loadgen() {
   local name=$1; shift
   start_daemon "${target:-}"
-  "$bin/hanzo-hmm" loadgen --bootstrap "$bs" --tenants 1000 "$@" \
+  # shellcheck disable=SC2086 # word splitting of LOADGEN_ARGS is wanted
+  "$bin/hanzo-hmm" loadgen --bootstrap "$bs" --tenants 1000 "$@" ${LOADGEN_ARGS:-} \
     ${LOADGEN_KAFKA_CONFIG:+--kafka-config $LOADGEN_KAFKA_CONFIG} --json >"$work/$name.json" 2>"$work/$name.err" || true
   stop_daemon
 }
