@@ -50,6 +50,7 @@ fuzz fuzz_wire tests/fuzz/corpus_wire -dict=tests/fuzz/wire.dict
 section "benchmark smoke run"
 ./build/bin/hanzo-hmm-bench --quick | tail -n 4
 ./build/bin/hanzo-mm-bench --quick
+./build/bin/hanzo-wire-bench --quick | tail -n 1
 bash bench/daemon/run.sh build/bin --quick
 
 section "summary"
