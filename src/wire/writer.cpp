@@ -1,7 +1,8 @@
 #include "writer.hpp"
 
+#include "hanzo/hmm/detail/decimal.hpp"
+
 #include <algorithm>
-#include <bit>
 #include <cassert>
 #include <charconv>
 #include <cmath>
@@ -99,23 +100,8 @@ namespace {
 
 constexpr int kSignificant = 6;
 constexpr int kMaxExp = 14;  // plain notation for 1e-9 <= |x| < 1e15
-// 10^k for k in [0, 22]: exact doubles, so a scaling by them rounds once.
-constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
-                             1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-
-// Whether x >= 10^k, for k in [-10, 15].
-bool at_least_pow10(double x, int k) { return k >= 0 ? x >= kPow10[k] : x * kPow10[-k] >= 1; }
-
-// The decimal exponent e with 10^e <= x < 10^(e+1), for x in [1e-9, 1e15): estimated from the
-// binary exponent (x in [2^(b-1), 2^b): e is floor((b-1) log10 2) or one more).
-int decimal_exponent(double x) {
-  const int b = static_cast<int>((std::bit_cast<std::uint64_t>(x) >> 52) & 0x7ff) - 1022;
-  const double estimate = (b - 1) * 0.30102999566398120;
-  int e = static_cast<int>(estimate);  // truncates toward zero: floor it (no libm call)
-  if (estimate < e) --e;
-  if (at_least_pow10(x, e + 1)) ++e;
-  return e;
-}
+using hanzo::hmm::detail::decimal_exponent;
+using hanzo::hmm::detail::kPow10;
 
 // x > 0 in [1e-9, 1e15): the 6-digit mantissa m (100000..999999) and exponent e with
 // x ~ m * 10^(e-5), then trailing zeros dropped; written at `p` (at most 17 characters), the
