@@ -14,16 +14,9 @@ namespace hanzo::hmm::routing::detail {
 namespace {
 
 using hanzo::hmm::detail::kPow10;
+using hanzo::hmm::detail::round_half_up;
 using hanzo::hmm::detail::round_significant;
-
-// The P digits of m (below 10^P), most significant first; returns how many remain once
-// trailing zeros are dropped (at least one).
-int split_digits(std::uint64_t m, int digits, char* out) {
-  for (int i = digits - 1; i >= 0; --i, m /= 10) out[i] = static_cast<char>('0' + m % 10);
-  int n = digits;
-  while (n > 1 && out[n - 1] == '0') --n;
-  return n;
-}
+using hanzo::hmm::detail::significant_digits;
 
 // %.<precision>g, or nullptr for the exact path.
 char* general(char* p, double x, int precision) {
@@ -33,7 +26,7 @@ char* general(char* p, double x, int precision) {
   int e = 0;
   if (digits > 9 || !(a >= 1e-9 && a < 1e15) || !round_significant(a, digits, m, e)) return nullptr;
   char d[9] = {};
-  const int n = split_digits(m, digits, d);
+  const int n = significant_digits(m, digits, d);
   if (x < 0) *p++ = '-';
   const auto put = [&p, &d](int from, int to) {
     for (int i = from; i < to; ++i) *p++ = d[i];
@@ -70,9 +63,8 @@ char* fixed_point(char* p, double x, int precision) {
   const double scaled = std::fabs(x) * kPow10[precision];
   // Below 1e9 the scaling's one rounding is far smaller than the tie margin.
   if (!(scaled < 1e9)) return nullptr;  // also NaN and infinities
-  const double whole = std::floor(scaled);
-  if (std::fabs(scaled - whole - 0.5) < 1e-6) return nullptr;
-  const auto m = static_cast<std::uint64_t>(whole) + (scaled - whole > 0.5 ? 1 : 0);
+  std::uint64_t m = 0;
+  if (!round_half_up(scaled, m)) return nullptr;
   const auto unit = static_cast<std::uint64_t>(kPow10[precision]);
   if (std::signbit(x)) *p++ = '-';  // printf writes -0.00 too
   p = std::to_chars(p, p + 24, m / unit).ptr;

@@ -100,40 +100,31 @@ namespace {
 
 constexpr int kSignificant = 6;
 constexpr int kMaxExp = 14;  // plain notation for 1e-9 <= |x| < 1e15
-using hanzo::hmm::detail::decimal_exponent;
 using hanzo::hmm::detail::kPow10;
 
-// x > 0 in [1e-9, 1e15): the 6-digit mantissa m (100000..999999) and exponent e with
-// x ~ m * 10^(e-5), then trailing zeros dropped; written at `p` (at most 17 characters), the
-// end returned. Built on the stack and appended once: a decision has ~25 such figures.
+// x > 0 in [1e-9, 1e15): rounded to 6 significant digits (halves up: only an exact tie, which
+// printf would round to even, can differ from %g), then trailing zeros dropped; written at `p`
+// (at most 17 characters), the end returned. A decision has ~25 such figures.
 char* write_approx(char* p, double x) {
-  int e = decimal_exponent(x);
-  const int shift = kSignificant - 1 - e;  // in [-9, 14]
-  const double scaled = shift >= 0 ? x * kPow10[shift] : x / kPow10[-shift];
-  auto m = static_cast<std::uint64_t>(scaled + 0.5);  // scaled < 2^20: exact enough to round
-  if (m >= 1000000) {  // rounded up to the next power of ten
-    m /= 10;
-    ++e;
-  }
+  std::uint64_t m = 0;
+  int e = 0;
+  (void)hanzo::hmm::detail::round_significant(x, kSignificant, m, e);
   char digits[kSignificant];
-  for (int i = kSignificant - 1; i >= 0; --i, m /= 10) digits[i] = static_cast<char>('0' + m % 10);
-  int n = kSignificant;
-  while (n > 1 && digits[n - 1] == '0') --n;
-  // At most 14 characters each: byte loops, not calls to memcpy and memset.
+  const int n = hanzo::hmm::detail::significant_digits(m, kSignificant, digits);
   const auto put = [&p](const char* from, int count) {
-    for (int i = 0; i < count; ++i) *p++ = from[i];
-  };
-  const auto zeros = [&p](int count) {
-    for (int i = 0; i < count; ++i) *p++ = '0';
+    std::memcpy(p, from, static_cast<std::size_t>(count));
+    p += count;
   };
   if (e < 0) {
     *p++ = '0';
     *p++ = '.';
-    zeros(-e - 1);
+    std::memset(p, '0', static_cast<std::size_t>(-e - 1));
+    p += -e - 1;
     put(digits, n);
   } else if (n <= e + 1) {  // a whole number: the digits, then zeros
     put(digits, n);
-    zeros(e + 1 - n);
+    std::memset(p, '0', static_cast<std::size_t>(e + 1 - n));
+    p += e + 1 - n;
   } else {
     put(digits, e + 1);
     *p++ = '.';

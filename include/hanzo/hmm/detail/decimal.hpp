@@ -26,23 +26,35 @@ inline int decimal_exponent(double x) noexcept {
   return e;
 }
 
+// scaled (>= 0, below 1e9) rounded to the nearest integer, halves up. False when it lies
+// within 1e-6 of a tie, where the one rounding of the scaling that made it could matter, or on
+// one, where printf rounds to even: an exact caller then asks std::to_chars.
+inline bool round_half_up(double scaled, std::uint64_t& m) noexcept {
+  m = static_cast<std::uint64_t>(scaled + 0.5);
+  return std::fabs(scaled - std::floor(scaled) - 0.5) >= 1e-6;
+}
+
 // x rounded to `digits` significant digits (1..9), for x in [1e-9, 1e15): the integer m, below
-// 10^digits, and the exponent e of its first digit, so that x ~ m * 10^(e - digits + 1). Half
-// away from zero. False when x lies too near a rounding tie (within 1e-6 of half a unit of the
-// last digit, where the one rounding of the scaling could matter, or on it, where printf rounds
-// to even): the caller then asks std::to_chars, which is exact.
+// 10^digits, and the exponent e of its first digit, so that x ~ m * 10^(e - digits + 1).
+// False near a rounding tie (round_half_up); m and e are set either way.
 inline bool round_significant(double x, int digits, std::uint64_t& m, int& e) noexcept {
   e = decimal_exponent(x);
   const int shift = digits - 1 - e;  // in [-14, 17]
-  const double scaled = shift >= 0 ? x * kPow10[shift] : x / kPow10[-shift];
-  const double whole = std::floor(scaled);
-  if (std::fabs(scaled - whole - 0.5) < 1e-6) return false;
-  m = static_cast<std::uint64_t>(whole) + (scaled - whole > 0.5 ? 1 : 0);
+  const bool clear = round_half_up(shift >= 0 ? x * kPow10[shift] : x / kPow10[-shift], m);
   if (m >= static_cast<std::uint64_t>(kPow10[digits])) {  // rounded up to the next power of ten
     m /= 10;
     ++e;
   }
-  return true;
+  return clear;
+}
+
+// The `digits` digits of m (below 10^digits), most significant first; returns how many remain
+// once trailing zeros are dropped (at least one).
+inline int significant_digits(std::uint64_t m, int digits, char* out) noexcept {
+  for (int i = digits - 1; i >= 0; --i, m /= 10) out[i] = static_cast<char>('0' + m % 10);
+  int n = digits;
+  while (n > 1 && out[n - 1] == '0') --n;
+  return n;
 }
 
 }  // namespace hanzo::hmm::detail
