@@ -1,6 +1,7 @@
 // The messages between the parts of hanzo-hmmd (actors and the ingest thread), without CAF:
 // the ingest thread's parts include this, not actors.hpp. actors.hpp lists who handles them.
 #pragma once
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -27,13 +28,15 @@ struct SharedPool;  // shared_pools.hpp
 // the tenant actor decodes it, so JSON parsing spreads over the actor threads instead of
 // serialising on the one ingest thread; an undecodable one goes to the DLQ from there.
 // `partition`/`offset` place it on its topic (-1: not from Kafka, e.g. tests): the tenant's
-// changelog record goes to that partition and remembers the offsets it has applied.
+// changelog record goes to that partition and remembers the offsets it has applied. `polled`
+// is when the poll loop took it from the consumer (default: unknown), for the processing metric.
 struct TenantItem {
   std::uint64_t token{0};
   std::int64_t timestamp_ms{-1};
   std::variant<routing::RoutingRequest, routing::Feedback, kafka::Message> body;
   std::int32_t partition{-1};
   std::int64_t offset{-1};
+  std::chrono::steady_clock::time_point polled{};
 };
 
 // A tenant's items from one poll round, in offset order.
@@ -75,6 +78,7 @@ struct TickBatch {
 struct RouteItem {
   std::uint64_t token{0};
   std::int64_t timestamp_ms{-1};
+  std::chrono::steady_clock::time_point polled{};  // TenantItem::polled
   std::int64_t offset{-1};
   routing::RoutingRequest request;
   mm::TenantPart part;

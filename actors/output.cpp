@@ -38,6 +38,11 @@ std::string_view digits(char (&buf)[24], std::int64_t x) {
 }
 }  // namespace
 
+void processed(const Engine& e, std::chrono::steady_clock::time_point polled) noexcept {
+  if (!e.metrics || polled == std::chrono::steady_clock::time_point{}) return;
+  e.metrics->processing(std::chrono::duration<double>(std::chrono::steady_clock::now() - polled).count());
+}
+
 void decision_record_into(kafka::Record& r, const Engine& e, const routing::Decision& decision,
                           std::int64_t timestamp_ms, const Placement& where) {
   r.topic.assign(e.config.topics.decisions);

@@ -1,5 +1,6 @@
 // Building and sending results (decisions, rejections) through the Sink. No CAF.
 #pragma once
+#include <chrono>
 #include <string>
 #include <string_view>
 
@@ -25,6 +26,10 @@ struct Placement {
   std::int32_t request_partition{-1};    // -1: not from Kafka (no headers)
   std::int64_t request_offset{-1};
 };
+
+// Observes the processing metric for a decision handed to the producer now, of a request the
+// poll loop took at `polled` (nothing if unknown: default-constructed).
+void processed(const Engine& e, std::chrono::steady_clock::time_point polled) noexcept;
 
 // `decision` as a record for the decisions topic keyed by tenant; counts it.
 kafka::Record decision_record(const Engine& e, const routing::Decision& decision, std::int64_t timestamp_ms,

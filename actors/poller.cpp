@@ -100,6 +100,7 @@ std::string Poller::bad_key(const std::optional<std::string>& key) const {
 }
 
 void Poller::handle(kafka::Message&& msg) {
+  const auto polled = std::chrono::steady_clock::now();
   const auto& topics = engine_.config.topics;
   const bool tick = msg.topic == topics.ticks;
   // Quotes hold no tenant state: nothing to wait for on a partition being restored.
@@ -142,7 +143,7 @@ void Poller::handle(kafka::Message&& msg) {
   if (fresh) tenant_batch_.tenants.push_back(TenantBatch{*msg.key, {}});
   const std::int32_t partition = msg.partition;
   const std::int64_t offset = msg.offset;
-  tenant_batch_.tenants[it->second].items.push_back(TenantItem{*token, ts, std::move(msg), partition, offset});
+  tenant_batch_.tenants[it->second].items.push_back(TenantItem{*token, ts, std::move(msg), partition, offset, polled});
 }
 
 void Poller::close() {

@@ -24,11 +24,14 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
         result.routed.reserve(run.items.size());
         // Produced here, as each is made: a decision goes straight to Kafka, not back through
         // the tenant. The tenant's gate counts them (its next state record waits for them).
-        auto emit = [&](const kafka::Record& r) { e.sink->produce_decision(r, *run.gate); };
+        auto emit = [&](const kafka::Record& r, const RouteItem& item) {
+          e.sink->produce_decision(r, *run.gate);
+          processed(e, item.polled);
+        };
         for (const auto& item : run.items) {
           const Placement where{run.decisions_partition, run.partition, item.offset};
           if (!item.rejection.empty()) {
-            emit(rejection_record(e, run.tenant, item, item.rejection, where));
+            emit(rejection_record(e, run.tenant, item, item.rejection, where), item);
             result.routed.emplace_back();
             continue;
           }
@@ -40,12 +43,12 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
                                           run.pool ? &run.pool->outcomes : nullptr);
           if (lock) lock.unlock();
           if (!ok) {
-            emit(rejection_record(e, run.tenant, item, ok.error().to_string(), where));
+            emit(rejection_record(e, run.tenant, item, ok.error().to_string(), where), item);
             result.routed.emplace_back();
             continue;
           }
           decision_record_into(self->state.record, e, d, item.timestamp_ms, where);
-          emit(self->state.record);
+          emit(self->state.record, item);
           if (d.status == routing::Status::routed)
             result.routed.emplace_back(d.model_index);
           else

@@ -168,6 +168,7 @@ void answer_again(tenant_state& st, TenantItem& item) {
   const Engine& e = *st.engine;
   if (const auto* a = answered_before(st, item)) {
     e.sink->produce(repeat(st, *a), item.token);
+    processed(e, item.polled);
     if (e.metrics) e.metrics->redelivered(daemon::Redelivery::answered);
   } else {
     // Not kept: its offset was committed, so its decision was delivered before.
@@ -187,6 +188,7 @@ void adopt(tenant_state& st, TenantItem& item, const daemon::TenantRecord::Answe
   if (st.session->prepare(req, part) && !a.model.empty())
     if (auto model = e.router->catalogue().model_index(a.model)) st.session->remember(req, part, *model);
   emit_decision(st, repeat(st, a));
+  processed(e, item.polled);
   st.record.requests_through = std::max(st.record.requests_through, item.offset);
   st.covered.push_back(item.token);
   if (e.metrics) e.metrics->redelivered(daemon::Redelivery::answered);
@@ -222,6 +224,7 @@ void route_failed(self_ptr self, const caf::error& err) {
         rejection_record(*s.engine, s.tenant, item, "internal error: router unavailable",
                          {s.decisions_partition, s.in_flight->partition, item.offset}),
         *s.gate);
+    processed(*s.engine, item.polled);
   }
   finish_run(self, result);
 }
@@ -271,6 +274,7 @@ void pump(self_ptr self) {
       RouteItem item;
       item.token = next.token;
       item.timestamp_ms = next.timestamp_ms;
+      item.polled = next.polled;
       item.offset = next.offset;
       item.request = std::move(*req);
       if (auto ok = st.session->prepare(item.request, item.part); !ok) {

@@ -11,7 +11,9 @@
 #     librdkafka consume->produce loop answering with a copy of one of the daemon's decisions,
 #     on the embedded layout with the daemon's client settings): what Kafka alone costs. PAIRS
 #     such pairs, interleaved; each figure is the median over the pairs, and the p99 ratio the
-#     median of the pairs' ratios (one pair's ratio ranged 0.9-1.4 on this machine).
+#     median of the pairs' ratios (one pair's ratio ranged 0.9-1.4 on this machine). For each
+#     daemon run also its own share of the latency, from its processing histogram (poll loop ->
+#     producer, hanzo_hmmd_processing_seconds): the rest is Kafka's and the load generator's.
 # A fresh daemon (and cluster) per run: the mock's fetch cost grows with the data it holds. Load
 # generator and daemon share this machine's cores.
 # Usage: latency.sh BIN_DIR [PROBE_SECONDS (8)] [HALF_SECONDS (20)] [STEPS (4)] [PAIRS (3)]. The
@@ -49,13 +51,38 @@ stop_daemon() { kill -TERM "$daemon"; wait "$daemon" || true; daemon=; }
 trap 'if [ -n "$daemon" ]; then kill -TERM "$daemon" 2>/dev/null || true; fi; rm -rf "$work"' EXIT
 field() { /usr/bin/python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
 # loadgen RESULT_NAME ARGS...: one run against a fresh daemon (or responder, if $target says so).
+# The daemon's /metrics are kept as RESULT_NAME.metrics: its processing histogram is the
+# daemon's own share of each request's latency (poll loop -> producer), the rest is Kafka's.
 loadgen() {
   local name=$1; shift
   start_daemon "${target:-}"
   # shellcheck disable=SC2086 # word splitting of LOADGEN_ARGS is wanted
   "$bin/hanzo-hmm" loadgen --bootstrap "$bs" --tenants 1000 "$@" ${LOADGEN_ARGS:-} \
     ${LOADGEN_KAFKA_CONFIG:+--kafka-config $LOADGEN_KAFKA_CONFIG} --json >"$work/$name.json" 2>"$work/$name.err" || true
+  if [ -z "${target:-}" ]; then
+    local url
+    url=$(grep -o 'metrics on http://[^ ]*' "$work/log" | head -1 | cut -d' ' -f3)
+    /usr/bin/python3 -c "import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=10).read().decode())" \
+      "$url" >"$work/$name.metrics" || echo "could not read $url" >&2
+  fi
   stop_daemon
+}
+# processing NAME: the daemon's own p50 and p99 in ms (from NAME.metrics, interpolated in its buckets).
+processing() {
+  /usr/bin/python3 - "$work/$1.metrics" <<'PY'
+import re, sys
+b = sorted((float(le), float(v)) for le, v in re.findall(r'^hanzo_hmmd_processing_seconds_bucket\{le="([^"+]+)"\} (\S+)',
+                                                      open(sys.argv[1]).read(), re.M))
+n = b[-1][1] if b else 0
+def q(p):  # linear within the bucket, as Prometheus' histogram_quantile
+    lo_le, lo_n = 0.0, 0.0
+    for le, c in b:
+        if c >= p * n:
+            return 1000 * (lo_le + (le - lo_le) * (p * n - lo_n) / max(c - lo_n, 1))
+        lo_le, lo_n = le, c
+    return float("nan")
+print(f"{q(0.5):.3f} {q(0.99):.3f}" if n else "nan nan")
+PY
 }
 # keeps_up NAME RATE: prints "1 reason" or "0 reason" (see the header).
 keeps_up() {
@@ -109,9 +136,11 @@ fi
 
 for i in $(seq 1 "$pairs"); do
   loadgen "half$i" --rate "$half" --duration "$half_s"
-  field "$work/half$i.json" "'daemon at %d requests/s: %.0f decisions/s, p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms, missing %d' % (
+  read -r own50 own99 < <(processing "half$i")
+  echo "$own50 $own99" >"$work/half$i.own"
+  field "$work/half$i.json" "'daemon at %d requests/s: %.0f decisions/s, p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms, missing %d; in the daemon (poll -> producer) p50 %s ms, p99 %s ms' % (
     $half, r['decisions_per_s'], r['latency_ms']['p50'], r['latency_ms']['p90'], r['latency_ms']['p99'], r['latency_ms']['p999'],
-    r['latency_ms']['max'], r['missing'])" >&2
+    r['latency_ms']['max'], r['missing'], '$own50', '$own99')" >&2
   # The responder answers every pair with the first daemon run's sample decision.
   [ "$i" = 1 ] && field "$work/half1.json" "json.dumps(r['sample_decision'], separators=(',', ':'))" >"$work/decision.json"
   target=responder loadgen "ceiling$i" --rate "$half" --duration "$half_s"
@@ -128,9 +157,12 @@ def lat(name):
     l = r["latency_ms"]
     return {"p50_ms": l["p50"], "p90_ms": l["p90"], "p99_ms": l["p99"], "p999_ms": l["p999"], "max_ms": l["max"],
             "decisions_per_s": r["decisions_per_s"], "missing": r["missing"]}
-def median(runs):  # field by field
-    return {k: statistics.median(x[k] for x in runs) for k in runs[0]}
+def median(runs):  # field by field, over the runs that have it
+    return {k: statistics.median(v) if (v := [x[k] for x in runs if x[k] is not None]) else None for k in runs[0]}
 d = [lat(f"half{i}") for i in range(1, pairs + 1)]
+for i, x in enumerate(d, 1):  # the daemon's own share (its processing histogram)
+    x["processing_p50_ms"], x["processing_p99_ms"] = (None if v == "nan" else float(v)
+                                                      for v in open(os.path.join(w, f"half{i}.own")).read().split())
 c = [lat(f"ceiling{i}") for i in range(1, pairs + 1)]
 ratios = [a["p99_ms"] / b["p99_ms"] for a, b in zip(d, c) if b["p99_ms"]]
 ratios999 = [a["p999_ms"] / b["p999_ms"] for a, b in zip(d, c) if b["p999_ms"]]

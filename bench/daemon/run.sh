@@ -80,6 +80,9 @@ dl, rl = l["daemon"], l["responder"]
 print(f"open loop: kept up with {l['open_loop_max_per_s']} requests/s{'' if l['open_loop_max_found'] else ' (NOT found: untested)'} "
       f"(closed loop --max: {l['closed_loop_max_per_s']}/s); at half, {l['half_rate']} requests/s:")
 print(f"  hanzo-hmmd:     p50 {dl['p50_ms']:.1f} ms, p90 {dl['p90_ms']:.1f} ms, p99 {dl['p99_ms']:.1f} ms, p99.9 {dl['p999_ms']:.1f} ms, max {dl['max_ms']:.1f} ms, missing {dl['missing']}")
+own50, own99 = dl.get("processing_p50_ms"), dl.get("processing_p99_ms")
+if own50 is not None and own99 is not None:
+    print(f"  of which in hanzo-hmmd (poll loop -> producer, its processing histogram): p50 {own50:.2f} ms, p99 {own99:.2f} ms")
 print(f"  raw responder:  p50 {rl['p50_ms']:.1f} ms, p90 {rl['p90_ms']:.1f} ms, p99 {rl['p99_ms']:.1f} ms, p99.9 {rl['p999_ms']:.1f} ms, max {rl['max_ms']:.1f} ms, missing {rl['missing']}")
 r99 = l["p99_ratio"] if l.get("p99_ratio") is not None else float("inf")
 r999 = l["p999_ratio"] if l.get("p999_ratio") is not None else float("inf")

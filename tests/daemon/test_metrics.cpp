@@ -176,6 +176,7 @@ void update_all(Metrics& m) {
   m.dlq(DlqReason::invalid_json);
   m.dlq(DlqReason::too_large);
   for (double s : {0.003, 0.03, 20.0}) m.request_latency(s);
+  for (double s : {7e-5, 0.0015, 0.0015, 3.0}) m.processing(s);
   for (double s : {3e-6, 0.5}) m.tick_processing(s);
   for (double s : {0.0015, 0.004}) m.state_write(s);
   m.event_age(0.25);
@@ -271,6 +272,8 @@ TEST_CASE("metrics: the scrape holds exactly the series the updates imply", "[me
       {{"hanzo_hmmd_dlq_messages_total", {{"reason", "rejected"}}}, 0},
       {{"hanzo_hmmd_request_decision_latency_seconds_count", {}}, 3},
       {{"hanzo_hmmd_request_decision_latency_seconds_sum", {}}, 20.033},
+      {{"hanzo_hmmd_processing_seconds_count", {}}, 4},
+      {{"hanzo_hmmd_processing_seconds_sum", {}}, 3.00307},
       {{"hanzo_hmmd_state_write_seconds_count", {}}, 2},
       {{"hanzo_hmmd_state_write_seconds_sum", {}}, 0.0055},
       {{"hanzo_hmmd_tick_processing_seconds_count", {}}, 2},
@@ -307,6 +310,7 @@ TEST_CASE("metrics: the scrape holds exactly the series the updates imply", "[me
   // Buckets are cumulative: le="x" counts the observations <= x, +Inf counts them all.
   const std::map<std::string, std::vector<double>> observed{
       {"hanzo_hmmd_request_decision_latency_seconds", {0.003, 0.03, 20.0}},
+      {"hanzo_hmmd_processing_seconds", {7e-5, 0.0015, 0.0015, 3.0}},
       {"hanzo_hmmd_tick_processing_seconds", {3e-6, 0.5}},
       {"hanzo_hmmd_state_write_seconds", {0.0015, 0.004}},
       {"hanzo_hmmd_event_age_seconds", {0.25}}};
@@ -337,6 +341,9 @@ TEST_CASE("metrics: the scrape holds exactly the series the updates imply", "[me
   // The ladders in metrics.cpp (+Inf included): 1-2-5 steps over each quantity's range.
   CHECK(buckets["hanzo_hmmd_request_decision_latency_seconds"] == 15);
   CHECK(buckets["hanzo_hmmd_tick_processing_seconds"] == 17);
+  CHECK(buckets["hanzo_hmmd_processing_seconds"] == 15);
+  CHECK(e.samples.at({"hanzo_hmmd_processing_seconds_bucket", {{"le", "0.002"}}}) == 3);
+  CHECK(e.samples.at({"hanzo_hmmd_processing_seconds_bucket", {{"le", "5e-05"}}}) == 0);
   CHECK(buckets["hanzo_hmmd_state_write_seconds"] == 15);
   CHECK(e.samples.at({"hanzo_hmmd_state_write_seconds_bucket", {{"le", "0.002"}}}) == 1);
   CHECK(buckets["hanzo_hmmd_event_age_seconds"] == 16);

@@ -138,6 +138,7 @@ def body():
         (("hanzo_hmmd_decisions_total", {"status": "rejected"}), n_rejected),
         (("hanzo_hmmd_dlq_messages_total", {"reason": "invalid_json"}), 1),
         (("hanzo_hmmd_request_decision_latency_seconds_count", {}), n_routed + n_rejected),
+        (("hanzo_hmmd_processing_seconds_count", {}), n_routed + n_rejected),
         (("hanzo_hmmd_tick_processing_seconds_count", {}), n_ticks),
         (("hanzo_hmmd_event_age_seconds_count", {}), n_routed + n_rejected + 1 + n_ticks + n_fb),
         (("hanzo_hmmd_tenant_actors", {}), len(TENANTS)),
@@ -147,6 +148,11 @@ def body():
         got = h.metric_sum(m, name) if labels is None else h.metric(m, name, **labels)
         if got != want:
             errors.append("%s%s = %s, expected %s" % (name, labels or "", got, want))
+    # The daemon's own share is part of the whole latency (which is measured from a Kafka
+    # timestamp in whole milliseconds: allow one per decision).
+    own, whole = h.metric(m, "hanzo_hmmd_processing_seconds_sum"), h.metric(m, "hanzo_hmmd_request_decision_latency_seconds_sum")
+    if own is None or whole is None or not 0 < own <= whole + 0.001 * (n_routed + n_rejected):
+        errors.append("processing seconds %s not within (0, request latency seconds %s + 1 ms a decision]" % (own, whole))
     prod.close(5)
     decisions.close()
     rc, err = d.stop(60)

@@ -74,8 +74,10 @@ class Metrics {
   void quote(bool quoted) noexcept;
   void dlq(DlqReason reason) noexcept;
   void request_latency(double seconds) noexcept;
+  // From the poll loop taking a request to its decision being handed to the producer.
+  void processing(double seconds) noexcept;
   void tick_processing(double seconds) noexcept;
-  // A tenant-state record's produce-to-acknowledgement time: every decision waits for one.
+  // A tenant-state record's produce-to-acknowledgement time (the offsets it covers commit after).
   void state_write(double seconds) noexcept;
   void event_age(double seconds) noexcept;
   // Prices, supply, credits per class, drift, regime posterior. Entries beyond the configured
