@@ -107,7 +107,7 @@ int main(int argc, char** argv) {
   o.state_bytes = state_bytes;
   o.state_interval = hanzo::hmm::daemon::DaemonConfig{}.state_interval_seconds;  // the daemon's default
   o.ahead_bytes = ahead_mib * 1048576.0 * daemon_settings::partitions("requests");
-  std::vector<double> ceiling, echo;
+  std::vector<double> ceiling, echo, ceiling_cpu, echo_cpu;  // per second; us of CPU per request
   passthrough::Result last;
   bool as_daemon = true;
   for (std::size_t r = 0; r < reps; ++r) {
@@ -116,12 +116,15 @@ int main(int argc, char** argv) {
     last = passthrough::run(o, *gen);
     as_daemon &= last.settings_as_daemon;
     ceiling.push_back(static_cast<double>(n) / last.seconds);
+    ceiling_cpu.push_back(last.cpu_seconds * 1e6 / static_cast<double>(n));
     o.decisions = nullptr;
     o.print_settings = false;
-    echo.push_back(static_cast<double>(n) / passthrough::run(o, *gen).seconds);
+    const auto echoed = passthrough::run(o, *gen);
+    echo.push_back(static_cast<double>(n) / echoed.seconds);
+    echo_cpu.push_back(echoed.cpu_seconds * 1e6 / static_cast<double>(n));
     std::fprintf(stderr, "rep %zu: ceiling %.0f/s, echo %.0f/s\n", r + 1, ceiling.back(), echo.back());
   }
-  const Stats c = stats(ceiling), e = stats(echo);
+  const Stats c = stats(ceiling), e = stats(echo), cc = stats(ceiling_cpu), ec = stats(echo_cpu);
   std::string layout;
   for (const auto& t : daemon_settings::embedded_topics())
     layout += (layout.empty() ? "\"" : ",\"") + t.name + "\":" + std::to_string(t.partitions);
@@ -139,18 +142,20 @@ int main(int argc, char** argv) {
   std::printf("| ceiling: real decisions (mean %.0f B, %zu-%zu) + %zu-byte state records | %.0f | %.0f-%.0f |\n",
               decision_bytes, min_d, max_d, state_bytes, c.median, c.min, c.max);
   std::printf("| echo: requests back | %.0f | %.0f-%.0f |\n", e.median, e.min, e.max);
-  std::printf("ceiling per request: decision %.0f B (key + value), state %.0f B (%.3f records)\n",
+  std::printf("ceiling per request: decision %.0f B (key + value), state %.0f B (%.3f records); CPU %.1f us "
+              "(the whole process over the timed section, its broker included; the echo's %.1f us)\n",
               static_cast<double>(last.answer_bytes) / dn, static_cast<double>(last.state_bytes) / dn,
-              static_cast<double>(last.state_records) / dn);
+              static_cast<double>(last.state_records) / dn, cc.median, ec.median);
   std::printf("{\"bench\":\"daemon_passthrough\",\"allocator\":\"%s\",\"librdkafka\":\"%s\",\"messages\":%llu,\"tenants\":%llu,\"reps\":%zu,"
               "\"state_bytes\":%zu,\"settings_as_daemon\":%s,\"decision_bytes_mean\":%.1f,"
               "\"ceiling_per_s\":%.0f,\"ceiling_min\":%.0f,\"ceiling_max\":%.0f,"
               "\"echo_per_s\":%.0f,\"echo_min\":%.0f,\"echo_max\":%.0f,"
               "\"ceiling_answer_bytes_per_request\":%.1f,\"ceiling_state_bytes_per_request\":%.1f,"
+              "\"ceiling_cpu_us_per_request\":%.2f,\"echo_cpu_us_per_request\":%.2f,"
               "\"layout\":{%s},\"runs\":{\"ceiling\":%s,\"echo\":%s}}\n",
               hanzo::hmm::allocator_name().c_str(), rd_kafka_version_str(), static_cast<unsigned long long>(n), static_cast<unsigned long long>(tenants),
               reps, state_bytes, as_daemon ? "true" : "false", decision_bytes, c.median, c.min, c.max, e.median, e.min,
               e.max, static_cast<double>(last.answer_bytes) / dn, static_cast<double>(last.state_bytes) / dn,
-              layout.c_str(), list(ceiling).c_str(), list(echo).c_str());
+              cc.median, ec.median, layout.c_str(), list(ceiling).c_str(), list(echo).c_str());
   return as_daemon ? 0 : 1;
 }

@@ -10,9 +10,11 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "cpu_time.hpp"
 #include "daemon_settings.hpp"
 #include "feeder.hpp"
 #include "hanzo/hmm/kafka/mock_cluster.hpp"
+#include "cpu_time.hpp"
 #include "raw_kafka.hpp"
 
 namespace passthrough {
@@ -159,6 +161,7 @@ Result run(const Options& o, const hanzo::hmm::loadgen::Generator& gen) {
     ++result.state_records;
   };
   Clock::time_point first{}, last_progress = Clock::now();
+  double cpu_first = 0;
   while (consumed < o.messages) {
     // One poll round: wait for the first message, then take what is already fetched.
     for (rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer_rk, 100); m;
@@ -167,7 +170,7 @@ Result run(const Options& o, const hanzo::hmm::loadgen::Generator& gen) {
         rd_kafka_message_destroy(m);
         continue;
       }
-      if (first == Clock::time_point{}) first = Clock::now();
+      if (first == Clock::time_point{}) first = Clock::now(), cpu_first = cpu_time::process_seconds();
       round.push_back(m);
     }
     if (round.empty()) {
@@ -223,6 +226,7 @@ Result run(const Options& o, const hanzo::hmm::loadgen::Generator& gen) {
     last = std::max(last, states.last);
   }
   result.seconds = std::chrono::duration<double>(last - first).count();
+  result.cpu_seconds = cpu_time::process_seconds() - cpu_first;
   feed.join();
   rd_kafka_consumer_close(consumer_rk);
   rd_kafka_destroy(consumer_rk);

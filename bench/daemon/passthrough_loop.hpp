@@ -28,6 +28,7 @@ struct Options {
 
 struct Result {
   double seconds{0};              // first request consumed -> last answer acknowledged
+  double cpu_seconds{0};          // the process's CPU time over the same section (cpu_time.hpp)
   std::uint64_t prefilled{0};     // requests in the topic before the clock started
   std::uint64_t answer_bytes{0};  // keys + values produced to the decisions topic
   std::uint64_t state_records{0}, state_bytes{0};

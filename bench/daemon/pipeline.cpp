@@ -26,6 +26,7 @@
 
 #include "hanzo/hmm/daemon/allocator.hpp"
 #include "daemon.hpp"
+#include "cpu_time.hpp"
 #include "daemon_settings.hpp"
 #include "feeder.hpp"
 #include "hanzo/hmm/loadgen/generator.hpp"
@@ -59,6 +60,7 @@ Generator make_generator(std::uint64_t tenants) {
 
 struct Run {
   double seconds{0};
+  double cpu_seconds{0};  // the process's CPU time over the timed section
   std::size_t rss_before{0}, rss_after{0};
   std::uint64_t prefilled{0};
   std::vector<std::pair<std::string, topic_bytes::Usage>> topics;  // when asked for
@@ -92,6 +94,7 @@ Run run(std::uint64_t n, std::uint64_t tenants, bool distinct, bool measure) {
   std::unique_ptr<feeder::Feeder> feed;
   std::string bootstrap;
   Clock::time_point first{}, done{}, progress = Clock::now();
+  double cpu_first = 0;
   std::uint64_t last_consumed = 0;
   o.on_embedded_cluster = [&](const std::string& bs) {
     bootstrap = bs;
@@ -108,7 +111,7 @@ Run run(std::uint64_t n, std::uint64_t tenants, bool distinct, bool measure) {
   o.stop_when = [&](std::uint64_t c, std::uint64_t in_flight) {
     consumed = c;
     const auto now = Clock::now();
-    if (c > 0 && first == Clock::time_point{}) first = now;
+    if (c > 0 && first == Clock::time_point{}) first = now, cpu_first = cpu_time::process_seconds();
     if (c != last_consumed) last_consumed = c, progress = now;
     if (c < n && now - progress > std::chrono::seconds(30)) {
       // Not a hang: the mock cluster keeps 5 MiB per requests partition and drops the rest.
@@ -119,6 +122,7 @@ Run run(std::uint64_t n, std::uint64_t tenants, bool distinct, bool measure) {
     }
     if (c < n || in_flight > 0) return false;
     done = now;
+    result.cpu_seconds = cpu_time::process_seconds() - cpu_first;
     result.rss_after = rss_bytes();
     if (measure) result.topics = measure_topics(bootstrap);
     return true;
@@ -186,18 +190,22 @@ int main(int argc, char** argv) {
   if (ahead_mib * 1048576.0 >= feeder::kMockPartitionBytes) die("--ahead-mib must be below the mock's 5 MiB per partition");
   g_ahead_bytes = ahead_mib * 1048576.0 * daemon_settings::partitions("requests");
 
-  std::vector<double> rates;
+  std::vector<double> rates, cpu_us;
   Run last;
   for (std::size_t r = 0; r < reps; ++r) {
     last = run(n, tenants, false, r + 1 == reps);
     rates.push_back(static_cast<double>(n) / last.seconds);
+    cpu_us.push_back(last.cpu_seconds * 1e6 / static_cast<double>(n));
   }
   std::sort(rates.begin(), rates.end());
   const double median = rates[rates.size() / 2];
+  std::sort(cpu_us.begin(), cpu_us.end());
+  const double cpu_median = cpu_us[cpu_us.size() / 2];
   std::printf("\nhanzo-hmmd end to end (embedded mock cluster, %llu requests over %llu tenants, %llu pre-filled, "
-              "the rest fed as consumed; median of %zu): %.0f decisions/s\n",
+              "the rest fed as consumed; median of %zu): %.0f decisions/s, %.1f us of CPU per request (the whole "
+              "process, its broker included)\n",
               static_cast<unsigned long long>(n), static_cast<unsigned long long>(tenants),
-              static_cast<unsigned long long>(last.prefilled), reps, median);
+              static_cast<unsigned long long>(last.prefilled), reps, median, cpu_median);
   std::string topics_json;
   for (const auto& [name, u] : last.topics) {
     std::printf("%s: %d partitions, %llu records, %.0f B each (key + value + headers; mean of the %llu retained), "
@@ -224,9 +232,9 @@ int main(int argc, char** argv) {
   std::string runs;
   for (double x : rates) runs += (runs.empty() ? "" : ",") + std::to_string(static_cast<long long>(x));
   std::printf("{\"bench\":\"daemon_pipeline\",\"allocator\":\"%s\",\"messages\":%llu,\"tenants\":%llu,\"decisions_per_s\":%.0f,"
-              "\"runs\":[%s],\"topics\":{%s},\"memory\":[%s]}\n",
+              "\"cpu_us_per_request\":%.2f,\"runs\":[%s],\"topics\":{%s},\"memory\":[%s]}\n",
               hanzo::hmm::allocator_name().c_str(), static_cast<unsigned long long>(n),
-              static_cast<unsigned long long>(tenants), median, runs.c_str(),
+              static_cast<unsigned long long>(tenants), median, cpu_median, runs.c_str(),
               topics_json.c_str(), mem_json.c_str());
   return 0;
 }

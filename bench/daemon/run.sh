@@ -72,6 +72,13 @@ for name, t in m.get("topics", {}).items():
         print(f"WARNING: {name} has {t['partitions']} partitions on the daemon's cluster, {layout.get(name)} in the ceiling's")
 print(f"hanzo-hmmd: {dps:.0f} decisions/s (rounds {[round(x) for x in ds]}) -> {dps / ceil:.2f}x the ceiling "
       f"(target >= 0.6: {met(dps / ceil >= 0.6)}; per round {[round(x, 2) for x in ratios]}), {dps / echo:.2f}x the echo")
+# Both sides are CPU-bound on this machine, so their CPU per request (the whole process over the
+# timed section, the in-process broker and the feeder included) bounds the ratio.
+ccpu, dcpu = [x.get("ceiling_cpu_us_per_request") for x in ps], [x.get("cpu_us_per_request") for x in ms]
+if None not in ccpu + dcpu:
+    cc, dc = statistics.median(ccpu), statistics.median(dcpu)
+    print(f"CPU per request (whole process, timed section, medians): ceiling {cc:.1f} us, hanzo-hmmd {dc:.1f} us -> "
+          f"{cc / dc:.2f}; 0.6 would need hanzo-hmmd at {cc / 0.6:.1f} us")
 eos = [json.load(open(os.path.join(d, f"eo.{r}.json")))["decisions_per_s"] for r in rounds]
 eo = statistics.median(eos)
 print(f"hanzo-hmmd with exactly_once: {eo:.0f} decisions/s (rounds {[round(x) for x in eos]}) -> {eo / ceil:.2f}x the "
@@ -106,6 +113,8 @@ if len(mem) >= 2:
     print(f"resident per dormant tenant (slope): {slope:.0f} bytes (target <= 1024: {met(slope <= 1024)})")
 print(json.dumps({"bench": "daemon_vs_ceiling", "ceiling_per_s": ceil, "echo_per_s": echo, "decisions_per_s": dps,
                   "exactly_once_per_s": eo,
+                  "ceiling_cpu_us_per_request": statistics.median(ccpu) if None not in ccpu else None,
+                  "cpu_us_per_request": statistics.median(dcpu) if None not in dcpu else None,
                   "ratio_ceiling": round(dps / ceil, 3), "ratio_echo": round(dps / echo, 3), "latency": l,
                   "p99_ratio": round(r99, 3), "decision_bytes_per_request": dec, "changelog_bytes_per_request": chg,
                   "bytes_per_dormant_tenant": slope}))
