@@ -102,35 +102,43 @@ constexpr int kSignificant = 6;
 constexpr int kMaxExp = 14;  // plain notation for 1e-9 <= |x| < 1e15
 using hanzo::hmm::detail::kPow10;
 
+// "00".."99": digits written two at a time.
+constexpr char kPairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+constexpr char kZeros[] = "0000000000000000";
+
 // x > 0 in [1e-9, 1e15): rounded to 6 significant digits (halves up: only an exact tie, which
 // printf would round to even, can differ from %g), then trailing zeros dropped; written at `p`
-// (at most 17 characters), the end returned. A decision has ~25 such figures.
+// (at most 17 characters, and up to 24 bytes past `p` touched: the caller has room), the end
+// returned. A decision has ~25 such figures, so every store has a fixed size (no loops, no
+// calls): the digits go out as one 8-byte block, zeros as one 16-byte block.
 char* write_approx(char* p, double x) {
   std::uint64_t m = 0;
   int e = 0;
-  (void)hanzo::hmm::detail::round_significant(x, kSignificant, m, e);
-  char digits[kSignificant];
-  const int n = hanzo::hmm::detail::significant_digits(m, kSignificant, digits);
-  const auto put = [&p](const char* from, int count) {
-    std::memcpy(p, from, static_cast<std::size_t>(count));
-    p += count;
-  };
-  if (e < 0) {
-    *p++ = '0';
-    *p++ = '.';
-    std::memset(p, '0', static_cast<std::size_t>(-e - 1));
-    p += -e - 1;
-    put(digits, n);
-  } else if (n <= e + 1) {  // a whole number: the digits, then zeros
-    put(digits, n);
-    std::memset(p, '0', static_cast<std::size_t>(e + 1 - n));
-    p += e + 1 - n;
-  } else {
-    put(digits, e + 1);
-    *p++ = '.';
-    put(digits + e + 1, n - e - 1);
+  (void)hanzo::hmm::detail::round_significant(x, kSignificant, m, e);  // m in [1e5, 1e6)
+  char digits[16];
+  std::memcpy(digits, kPairs + 2 * (m / 10000), 2);
+  std::memcpy(digits + 2, kPairs + 2 * (m / 100 % 100), 2);
+  std::memcpy(digits + 4, kPairs + 2 * (m % 100), 2);
+  std::memset(digits + 6, 0, sizeof digits - 6);
+  int n = kSignificant;
+  while (n > 1 && digits[n - 1] == '0') --n;
+  if (e < 0) {  // 0.000ddd: "0." and -e-1 zeros (at most 8), then the digits
+    std::memcpy(p, "0.", 2);
+    std::memcpy(p + 2, kZeros, 16);
+    std::memcpy(p + 1 - e, digits, 8);
+    return p + 1 - e + n;
   }
-  return p;
+  std::memcpy(p, digits, 8);
+  if (n <= e + 1) {  // a whole number: the digits, then zeros up to the decimal point (e < 15)
+    std::memcpy(p + n, kZeros, 16);
+    return p + e + 1;
+  }
+  p[e + 1] = '.';  // e <= 4 here
+  std::memcpy(p + e + 2, digits + e + 1, 8);
+  return p + n + 1;
 }
 
 }  // namespace
