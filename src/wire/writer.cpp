@@ -67,22 +67,29 @@ char* put_escaped(char* p, unsigned char c) {
 }  // namespace
 
 Writer& Writer::str(std::string_view s) {
-  ensure(6 * s.size() + 2);  // every character escaped as \u00XX at worst
+  // Room for a block of the input at a time, every character of it escaped as \u00XX at worst:
+  // a long string costs about its own size, not six times it.
+  constexpr std::size_t kBlock = 1024;
+  ensure(6 * std::min(s.size(), kBlock) + 2);
   separate();
   *p_++ = '"';
   const char* q = s.data();
   const char* const e = q + s.size();
-  for (; e - q >= 8; q += 8) {  // 8 characters at a time while none needs escaping
-    std::uint64_t w;
-    std::memcpy(&w, q, 8);
-    if (!may_need_escape(w)) {
-      std::memcpy(p_, q, 8);
-      p_ += 8;
-      continue;
+  while (q < e) {
+    const char* const stop = q + std::min(static_cast<std::size_t>(e - q), kBlock);
+    ensure(6 * static_cast<std::size_t>(stop - q) + 1);  // and the closing quote
+    for (; stop - q >= 8; q += 8) {  // 8 characters at a time while none needs escaping
+      std::uint64_t w;
+      std::memcpy(&w, q, 8);
+      if (!may_need_escape(w)) {
+        std::memcpy(p_, q, 8);
+        p_ += 8;
+        continue;
+      }
+      for (int i = 0; i < 8; ++i) p_ = put_escaped(p_, static_cast<unsigned char>(q[i]));
     }
-    for (int i = 0; i < 8; ++i) p_ = put_escaped(p_, static_cast<unsigned char>(q[i]));
+    for (; q < stop; ++q) p_ = put_escaped(p_, static_cast<unsigned char>(*q));
   }
-  for (; q < e; ++q) p_ = put_escaped(p_, static_cast<unsigned char>(*q));
   *p_++ = '"';
   return *this;
 }

@@ -158,6 +158,27 @@ TEST_CASE("writer: random text matches the reference serializer", "[wire][writer
   }
 }
 
+TEST_CASE("writer: long strings are written block by block, escapes across block seams included",
+          "[wire][writer]") {
+  // Escapes at and around the writer's 1024-byte input blocks, in strings of several blocks.
+  for (const std::size_t len : {1023u, 1024u, 1025u, 2048u, 5000u}) {
+    std::string s(len, 'x');
+    for (const std::size_t at : {0u, 7u, 8u, 1016u, 1022u, 1023u, 1024u, 1025u, 2047u, 2048u, 4999u})
+      if (at < len) s[at] = at % 2 ? '"' : '\x01';
+    INFO("length " << len);
+    REQUIRE(str(s) == reference_string(s));
+  }
+  // Every character escaped (\u00XX, six bytes each): the worst case, several blocks long.
+  const std::string controls(3000, '\x02');
+  REQUIRE(str(controls) == reference_string(controls));
+  // A plain string grows the buffer to about its own size, not six times it.
+  const std::string plain(1 << 20, 'p');
+  std::string out;
+  Writer(out).str(plain);
+  CHECK(out.size() == plain.size() + 2);
+  CHECK(out.capacity() < 3 * plain.size());
+}
+
 TEST_CASE("writer: appends to what the string holds, grows past any slack, and writes on after flush",
           "[wire][writer]") {
   std::string out = "[1";  // a container begun elsewhere: the next value is separated
