@@ -114,9 +114,9 @@ void Delivery::mark(std::int32_t partition, std::int64_t offset,
   floors_.round(partition, offset, sink_->decision_floors(answer_partitions()));
 }
 
-void Delivery::restored(std::int32_t p, std::int64_t committed, DecisionFloors::Floors from) {
-  floors_.forget(p);
-  floors_.round(p, committed, std::move(from));
+void Delivery::restored(std::int32_t p, std::int64_t committed, DecisionFloors::Floors from,
+                        std::int64_t answered_through) {
+  floors_.restored(p, committed, std::move(from), answered_through);
 }
 
 std::vector<kafka::TopicPartitionOffset> Delivery::take_commits(const std::string& skip_topic,

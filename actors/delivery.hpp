@@ -55,8 +55,9 @@ class Delivery {
   // A requests message; the first of its partition in this round records where the answers of
   // the round will be (`answer_partitions`: the decisions partitions it may write to).
   void mark(std::int32_t partition, std::int64_t offset, const std::function<std::vector<std::int32_t>()>& answer_partitions);
-  // After a restore: partition `p` starts at `committed`, its answers at `from`.
-  void restored(std::int32_t p, std::int64_t committed, DecisionFloors::Floors from);
+  // After a restore: partition `p` starts at `committed`, its answers at `from`; requests up to
+  // `answered_through` were answered before, so commits below it keep pointing at `from`.
+  void restored(std::int32_t p, std::int64_t committed, DecisionFloors::Floors from, std::int64_t answered_through);
 
   // The committable offsets (none of `skip_topic`), requests-topic ones with their restore point.
   std::vector<kafka::TopicPartitionOffset> take_commits(const std::string& skip_topic, const std::string& requests_topic);

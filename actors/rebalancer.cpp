@@ -102,7 +102,9 @@ void Rebalancer::restore(const std::vector<kafka::TopicPartition>& assigned) {
     DecisionFloors::Floors from;
     for (auto q : answer_partitions(p))
       if (auto f = decisions_from.find(q); f != decisions_from.end() && f->second >= 0) from[q] = f->second;
-    delivery_.restored(p, std::max<std::int64_t>(committed[p], 0), std::move(from));
+    const auto through = answers->answered_through.find(p);
+    delivery_.restored(p, std::max<std::int64_t>(committed[p], 0), std::move(from),
+                       through == answers->answered_through.end() ? -1 : through->second);
     poller_.release(p);
   }
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();

@@ -42,16 +42,25 @@ std::int64_t ChangelogIndex::floor(std::int32_t p) const {
   return part.next < 0 ? part.offsets.begin()->first : std::min(part.offsets.begin()->first, part.next);
 }
 
+void DecisionFloors::restored(std::int32_t p, std::int64_t committed, Floors floors, std::int64_t answered_through) {
+  auto& part = parts_[p];
+  part.rounds.clear();
+  part.rounds.emplace_back(committed, std::move(floors));
+  part.answered_through = answered_through;
+}
+
 void DecisionFloors::round(std::int32_t p, std::int64_t offset, Floors floors) {
-  auto& rounds = parts_[p];
+  auto& part = parts_[p];
+  auto& rounds = part.rounds;
+  if (offset <= part.answered_through) return;  // its requests' first answers may predate `floors`
   if (!rounds.empty() && (rounds.back().second == floors || rounds.back().first >= offset)) return;
   rounds.emplace_back(offset, std::move(floors));
 }
 
 DecisionFloors::Floors DecisionFloors::at(std::int32_t p, std::int64_t committed) {
   auto it = parts_.find(p);
-  if (it == parts_.end() || it->second.empty()) return {};
-  auto& rounds = it->second;
+  if (it == parts_.end() || it->second.rounds.empty()) return {};
+  auto& rounds = it->second.rounds;
   while (rounds.size() >= 2 && rounds[1].first <= committed) rounds.pop_front();
   return rounds.front().second;
 }

@@ -39,11 +39,16 @@ class ChangelogIndex {
 };
 
 // Per requests partition: the decisions partitions' next offsets when each poll round began
-// dispatching it, so a commit at offset C can name an offset at or below every answer to a
-// request at or past C (answers to requests dispatched later come later).
+// dispatching it, so a commit at offset C can name an offset at or below the first answer to
+// every request at or past C. Answers to requests first dispatched later come later; but a
+// request answered before a restore has its first answer behind the restore's own floors, so
+// those floors hold until dispatching passes the last request answered before.
 class DecisionFloors {
  public:
   using Floors = std::map<std::int32_t, std::int64_t>;  // decisions partition -> offset
+  // After a restore of `p`: the committed offset and the floors the restore read from, and the
+  // highest request offset whose first answer it found (-1: none).
+  void restored(std::int32_t p, std::int64_t committed, Floors floors, std::int64_t answered_through);
   // A round starts dispatching requests partition `p` at `offset` with these floors.
   void round(std::int32_t p, std::int64_t offset, Floors floors);
   // The floors for a commit of `p` at `committed`; drops what no later commit needs.
@@ -51,7 +56,11 @@ class DecisionFloors {
   void forget(std::int32_t p) { parts_.erase(p); }
 
  private:
-  std::map<std::int32_t, std::deque<std::pair<std::int64_t, Floors>>> parts_;
+  struct Part {
+    std::deque<std::pair<std::int64_t, Floors>> rounds;
+    std::int64_t answered_through{-1};  // rounds starting at or below it keep the older floors
+  };
+  std::map<std::int32_t, Part> parts_;
 };
 
 }  // namespace hanzo::hmm::actors

@@ -183,6 +183,8 @@ bool AnswerCollector::add(std::string_view tenant, const kafka::Headers& headers
   if (floor == committed_.end() || offset < floor->second) return true;  // not ours, or committed
   const auto model = kafka::find_header(headers, kRoutedModelHeader);
   answers_[std::string(tenant)].push_back({offset, model ? std::string(*model) : std::string(), std::string(decision)});
+  auto [through, fresh] = through_.try_emplace(p, offset);
+  if (!fresh) through->second = std::max(through->second, offset);
   return true;
 }
 
@@ -222,6 +224,7 @@ Result<RestoredAnswers> read_answers(const kafka::Config& consumer_config, const
   });
   if (!ok) return std::move(ok).error();
   out.answers = collector.take();
+  out.answered_through = collector.answered_through();
   return out;
 }
 

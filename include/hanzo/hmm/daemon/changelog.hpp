@@ -76,6 +76,8 @@ struct RestoredChangelog {
 // The partitions' answers, per tenant, for requests at or past the committed offsets.
 struct RestoredAnswers {
   std::unordered_map<std::string, std::vector<TenantRecord::Answer>> answers;
+  // Per requests partition, the highest request offset among the answers kept.
+  std::map<std::int32_t, std::int64_t> answered_through;
   ReadStats read;
 };
 
@@ -87,10 +89,13 @@ class AnswerCollector {
   // False if the record carries no request headers (a repeated answer, or foreign).
   bool add(std::string_view tenant, const kafka::Headers& headers, std::string_view decision);
   std::unordered_map<std::string, std::vector<TenantRecord::Answer>> take() { return std::move(answers_); }
+  // Per requests partition, the highest request offset among the answers kept.
+  const std::map<std::int32_t, std::int64_t>& answered_through() const { return through_; }
 
  private:
   std::map<std::int32_t, std::int64_t> committed_;
   std::unordered_map<std::string, std::vector<TenantRecord::Answer>> answers_;
+  std::map<std::int32_t, std::int64_t> through_;
 };
 
 // Each restored tenant as a TenantRecord (its state and its answers), in the form the tenant
