@@ -20,7 +20,6 @@
 #include "hanzo/hmm/kafka/log.hpp"
 #include "hanzo/hmm/daemon/metrics.hpp"
 #include "hanzo/hmm/daemon/notify.hpp"
-#include "hanzo/hmm/daemon/topics.hpp"
 #include "hanzo/hmm/kafka/mock_cluster.hpp"
 #include "ingest.hpp"
 #include "log.hpp"
@@ -229,7 +228,10 @@ int run_daemon(const DaemonOptions& options) {
   // request drains: the loop below takes the signals (one arriving meanwhile stays pending).
   startup_signals.reset();
   IngestStats stats;
-  std::thread ingest_thread([&] { stats = (*ingest)->run(manager, market_handle); });
+  std::thread ingest_thread([&] {
+    pthread_setname_np(pthread_self(), "hmmd.ingest");  // tells it apart in top -H and perf
+    stats = (*ingest)->run(manager, market_handle);
+  });
   health.beat(daemon::Health::market);
   notifier.ready("processing");
   log_info("ready");

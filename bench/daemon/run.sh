@@ -6,7 +6,8 @@
 #                            resident memory per dormant tenant; then its decisions/s with
 #                            exactly_once (exactly_once.toml);
 #   latency.sh               the highest open-loop rate kept up with, and latency at half of it
-#                            for the daemon and a raw responder.
+#                            for the daemon and a raw responder;
+#   threads.sh               the daemon's CPU per group of threads at that half-load rate.
 # Every figure is measured here, now; ratios only compare figures of this run.
 # Usage: bench/daemon/run.sh [BIN_DIR (default build/bin)] [--quick]
 set -euo pipefail
@@ -14,11 +15,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 bin=${1:-build/bin}
 quick=${2:-}
 if [ "$quick" = --quick ]; then
-  pass_args=(--quick); daemon_args=(--quick); last_args=(); lat_args=(3 5 2 1); rounds=1
+  pass_args=(--quick); daemon_args=(--quick); last_args=(); lat_args=(3 5 2 1); rounds=1; threads_s=10
 else
   # Five latency pairs: in one run of three, the pairs' p99 ratios were 9.9, 13.7 and 2.2 (a
   # noisy spell of the shared host); the median of five is less at the mercy of one spell.
-  pass_args=(); daemon_args=(); last_args=(--memory 100000,1000000); lat_args=(8 20 4 5); rounds=${ROUNDS:-5}
+  pass_args=(); daemon_args=(); last_args=(--memory 100000,1000000); lat_args=(8 20 4 5); rounds=${ROUNDS:-5}; threads_s=20
 fi
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
@@ -41,6 +42,11 @@ for r in $(seq 1 "$rounds"); do
 done
 "$here/latency.sh" "$bin" "${lat_args[@]}" 2>"$out/latency.err" | tail -n 1 >"$out/latency.json" || { cat "$out/latency.err" >&2; exit 1; }
 grep -E "^(closed|open|highest|daemon at|raw responder|no probed)" "$out/latency.err" | sed 's/^/  latency.sh: /' || true
+# Where the daemon's CPU goes at the half-load rate, per group of threads (threads.sh).
+half=$(/usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['half_rate'])" "$out/latency.json")
+"$here/threads.sh" "$bin" "$half" "$threads_s" >"$out/threads.txt" 2>"$out/threads.err" || { cat "$out/threads.err" >&2; exit 1; }
+echo "CPU per group of threads of hanzo-hmmd at $half requests/s (threads.sh, one ${threads_s} s run):" >&2
+sed 's/^/  /' "$out/threads.txt" >&2
 
 /usr/bin/python3 - "$out" "$quick" <<'PY'
 import json, sys, os
