@@ -22,6 +22,8 @@
 # HMMD_ARGS adds arguments to every hanzo-hmmd (e.g. "--threads 1"), LOADGEN_ARGS to every
 # load generator run, the responder's included (e.g. "--feedback-ratio 0 --tick-rate 0").
 set -euo pipefail
+# shellcheck source=bench/daemon/embedded.sh
+source "$(dirname "$0")/embedded.sh"
 bin=$1
 probe_s=${2:-8}
 half_s=${3:-20}
@@ -31,21 +33,13 @@ work=$(mktemp -d)
 daemon=
 
 start_daemon() {
-  local ready='hanzo-hmmd: ready'
   if [ "${1:-}" = responder ]; then
     "$bin/hanzo-responder-bench" --decision "$work/decision.json" >"$work/out" 2>"$work/log" &
-    ready='hanzo-responder-bench: ready'
+    daemon=$!
+    wait_ready "$daemon" "$work" 'hanzo-responder-bench: ready'
   else
-    # shellcheck disable=SC2086 # word splitting of HMMD_ARGS is wanted
-    "$bin/hanzo-hmmd" --embedded-kafka --metrics-listen 127.0.0.1:0 ${HMMD_ARGS:-} >"$work/out" 2>"$work/log" &
+    start_hmmd "$bin" "$work"
   fi
-  daemon=$!
-  for _ in $(seq 1 300); do
-    grep -q "$ready" "$work/log" 2>/dev/null && break
-    kill -0 "$daemon" 2>/dev/null || { cat "$work/log" >&2; exit 1; }
-    sleep 0.1
-  done
-  bs=$(sed -n 's/^bootstrap.servers=//p' "$work/out")
 }
 stop_daemon() { kill -TERM "$daemon"; wait "$daemon" || true; daemon=; }
 trap 'if [ -n "$daemon" ]; then kill -TERM "$daemon" 2>/dev/null || true; fi; rm -rf "$work"' EXIT

@@ -16,6 +16,8 @@
 #   hanzo-hmmd       the main thread (signals, the watchdog)
 # Usage: threads.sh BIN_DIR RATE [SECONDS (20)]. Extra daemon arguments: HMMD_ARGS.
 set -euo pipefail
+# shellcheck source=bench/daemon/embedded.sh
+source "$(dirname "$0")/embedded.sh"
 bin=${1:?usage: threads.sh BIN_DIR RATE [SECONDS]}
 rate=${2:?usage: threads.sh BIN_DIR RATE [SECONDS]}
 secs=${3:-20}
@@ -27,16 +29,7 @@ work=$(mktemp -d)
 daemon=
 trap 'if [ -n "$daemon" ]; then kill -TERM "$daemon" 2>/dev/null || true; fi; rm -rf "$work"' EXIT
 
-# shellcheck disable=SC2086 # word splitting of HMMD_ARGS is wanted
-"$bin/hanzo-hmmd" --embedded-kafka --metrics-listen 127.0.0.1:0 ${HMMD_ARGS:-} >"$work/out" 2>"$work/log" &
-daemon=$!
-for _ in $(seq 1 300); do
-  grep -q 'hanzo-hmmd: ready' "$work/log" 2>/dev/null && break
-  kill -0 "$daemon" 2>/dev/null || { cat "$work/log" >&2; exit 1; }
-  sleep 0.1
-done
-grep -q 'hanzo-hmmd: ready' "$work/log" || { echo "threads.sh: hanzo-hmmd not ready after 30 s" >&2; exit 1; }
-bs=$(sed -n 's/^bootstrap.servers=//p' "$work/out")
+start_hmmd "$bin" "$work"
 
 # snapshot FILE: "tid name ticks" for every thread of the daemon (names may hold spaces: none here).
 snapshot() {

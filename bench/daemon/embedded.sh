@@ -1,0 +1,24 @@
+# shellcheck shell=bash disable=SC2034  # sets bs and daemon for the sourcing script
+# Sourced by latency.sh and threads.sh: a daemon (or the raw responder) on its embedded cluster.
+
+# wait_ready PID WORK TEXT: waits up to 30 s for TEXT in WORK/log, then sets `bs` from WORK/out
+# (its bootstrap.servers= line). A process that dies or is not ready by then: its log, exit 1.
+wait_ready() {
+  local pid=$1 work=$2 text=$3
+  for _ in $(seq 1 300); do
+    grep -q "$text" "$work/log" 2>/dev/null && break
+    kill -0 "$pid" 2>/dev/null || { cat "$work/log" >&2; exit 1; }
+    sleep 0.1
+  done
+  grep -q "$text" "$work/log" || { echo "no \"$text\" after 30 s:" >&2; cat "$work/log" >&2; exit 1; }
+  bs=$(sed -n 's/^bootstrap.servers=//p' "$work/out")
+}
+
+# start_hmmd BIN WORK: hanzo-hmmd --embedded-kafka (plus HMMD_ARGS), metrics on a free port;
+# sets `daemon` (its pid) and `bs`.
+start_hmmd() {
+  # shellcheck disable=SC2086 # word splitting of HMMD_ARGS is wanted
+  "$1/hanzo-hmmd" --embedded-kafka --metrics-listen 127.0.0.1:0 ${HMMD_ARGS:-} >"$2/out" 2>"$2/log" &
+  daemon=$!
+  wait_ready "$daemon" "$2" 'hanzo-hmmd: ready'
+}
