@@ -27,7 +27,8 @@ run_ctest build ctest-release.log
 section "sanitizer build (ASan + UBSan) and tests"
 # -O1 -g1: ASan's recommended optimisation, and line tables (enough for its reports' file:line)
 # instead of full debug info: about half the compile time of -O2 -g (four of the heaviest
-# translation units: 107 s -> 57 s), the largest stage of CI on two cores.
+# translation units: 107 s -> 57 s, `python3 scripts/compile_time.py`), the largest stage of CI on
+# two cores.
 build_tree build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHANZO_SANITIZE=ON -DHANZO_BUILD_TESTS=ON \
   "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG" "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 run_ctest build-asan ctest-asan.log
