@@ -1,5 +1,6 @@
 # shellcheck shell=bash disable=SC2034  # sets bs and daemon for the sourcing script
-# Sourced by latency.sh and threads.sh: a daemon (or the raw responder) on its embedded cluster.
+# Sourced by latency.sh, threads.sh and open_loop_bytes.sh: a daemon (or the raw responder) on
+# its embedded cluster.
 
 # wait_ready PID WORK TEXT: waits up to 30 s for TEXT in WORK/log, then sets `bs` from WORK/out
 # (its bootstrap.servers= line). A process that dies or is not ready by then: its log, exit 1.

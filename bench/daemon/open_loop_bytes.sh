@@ -7,18 +7,16 @@
 # do not (~2.8 KB each), so their size is the mean of the records still retained.
 # Usage: bench/daemon/open_loop_bytes.sh [BIN_DIR=build/bin] [RATE=5000] [SECONDS=8]
 set -euo pipefail
+# shellcheck source=bench/daemon/embedded.sh
+source "$(dirname "$0")/embedded.sh"
 bin=${1:-build/bin}
 rate=${2:-5000}
 seconds=${3:-8}
 work=$(mktemp -d)
-trap 'kill -TERM $daemon 2>/dev/null || true; wait $daemon 2>/dev/null || true; rm -rf "$work"' EXIT
-"$bin/hanzo-hmmd" --embedded-kafka --metrics-listen 127.0.0.1:0 >"$work/out" 2>"$work/log" &
-daemon=$!
-for _ in $(seq 1 300); do
-  grep -q 'hanzo-hmmd: ready' "$work/log" 2>/dev/null && break
-  sleep 0.1
-done
-bootstrap=$(sed -n 's/^bootstrap.servers=//p' "$work/out")
+daemon=
+trap 'if [ -n "$daemon" ]; then kill -TERM "$daemon" 2>/dev/null || true; wait "$daemon" 2>/dev/null || true; fi; rm -rf "$work"' EXIT
+start_hmmd "$bin" "$work"
+bootstrap=$bs
 "$bin/hanzo-hmm" loadgen --bootstrap "$bootstrap" --tenants 1000 --rate "$rate" --duration "$seconds" --json \
   >"$work/report.json"
 sleep 2  # the last state records
