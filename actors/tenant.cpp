@@ -61,9 +61,11 @@ void encode_pending(tenant_state& st) {
 // tenant is leaving or asked for a snapshot. Otherwise a wake-up comes when it is due.
 bool record_due(self_ptr self) {
   auto& st = self->state;
-  if (!st.schedule || st.evict_requested || !st.snapshot_waiters.empty()) return true;
+  if (st.state_interval == caf::actor_clock::duration_type::zero() || st.evict_requested ||
+      !st.snapshot_waiters.empty())
+    return true;
   const auto now = self->clock().now();  // the actor system's clock: tests advance it
-  const auto due = st.next_record;
+  const auto due = st.last_record + st.state_interval;
   if (now >= due) {
     st.wake_scheduled = false;  // fired, or overtaken (a spare wake-up only pumps)
     return true;
@@ -82,11 +84,7 @@ void maybe_write(self_ptr self) {
   for (;;) {
     if (!st.pending) {
       if (st.covered.empty() || !record_due(self) || !st.gate->ready_or_wait(0)) return;
-      if (st.schedule) {
-        const auto now = self->clock().now().time_since_epoch();
-        st.next_record = caf::actor_clock::time_point(std::chrono::duration_cast<caf::actor_clock::duration_type>(
-            st.schedule->next_after(std::chrono::duration_cast<daemon::RecordSchedule::Duration>(now))));
-      }
+      st.last_record = self->clock().now();
       encode_pending(st);
     }
     if (!st.gate->ready_or_wait(st.pending->decisions)) return;
@@ -320,9 +318,9 @@ tenant_actor::behavior_type tenant(tenant_actor::stateful_pointer<tenant_state> 
   st.router = std::move(router);
   st.manager = std::move(manager);
   st.writer = daemon::StateWriter(static_cast<std::uint32_t>(st.engine->config.changelog_full_every));
-  if (const double interval = st.engine->config.state_interval_seconds; !st.engine->config.exactly_once() && interval > 0)
-    st.schedule.emplace(st.tenant, std::chrono::duration_cast<daemon::RecordSchedule::Duration>(
-                                       std::chrono::duration<double>(interval)));
+  if (!st.engine->config.exactly_once())
+    st.state_interval = std::chrono::duration_cast<caf::actor_clock::duration_type>(
+        std::chrono::duration<double>(st.engine->config.state_interval_seconds));
   // Weak: a record in flight does not keep an evicted tenant alive.
   st.gate = GateRef(new WriteGate([addr = self->address()] {
     if (auto h = caf::actor_cast<tenant_actor>(addr)) caf::anon_send(h, written_atom::value);

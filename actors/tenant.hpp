@@ -14,7 +14,6 @@
 
 #include "actors.hpp"
 #include "engine.hpp"
-#include "hanzo/hmm/daemon/record_schedule.hpp"
 #include "hanzo/hmm/daemon/state_frame.hpp"
 #include "hanzo/hmm/daemon/tenant_record.hpp"
 #include "write_gate.hpp"
@@ -51,11 +50,10 @@ struct tenant_state {
   std::shared_ptr<RouteRun> in_flight;        // the run with the router, if any
   std::vector<caf::typed_response_promise<TenantState>> snapshot_waiters;
   bool evict_requested{false};
-  // At most one state record per interval (daemon.state_interval_seconds; none under
-  // exactly_once), on the tenant's own slots (record_schedule.hpp): when the next is not yet
-  // due, a wake-up is scheduled for when it is.
-  std::optional<daemon::RecordSchedule> schedule;
-  caf::actor_clock::time_point next_record{caf::actor_clock::time_point::min()};  // the first is due at once
+  // At most one state record per interval (daemon.state_interval_seconds; zero under
+  // exactly_once): when the next is not yet due, a wake-up is scheduled for when it is.
+  caf::actor_clock::duration_type state_interval{};
+  caf::actor_clock::time_point last_record{caf::actor_clock::time_point::min()};  // the first is due at once
   bool wake_scheduled{false};
 };
 

@@ -64,8 +64,8 @@ void declare_daemon(Schema& t, DaemonConfig& c) {
       .number("commit_interval_seconds", c.commit_interval_seconds,
               "how often offsets behind producer acknowledgements are committed", positive_up_to(3600))
       .number("state_interval_seconds", c.state_interval_seconds,
-              "at_least_once: a tenant writes one state record per this interval at most, on a schedule of its "
-              "own (never two within half of it; at once when it is evicted, revoked or asked for a snapshot); offsets are committed behind those records, so it must "
+              "at_least_once: a tenant writes at most one state record per this interval (at once when it is "
+              "evicted, revoked or asked for a snapshot); offsets are committed behind those records, so it must "
               "be below commit_interval_seconds; 0: one record per poll round. exactly_once writes one per poll "
               "round whatever this says (a transaction ends with its records)",
               between(0, 3600))
