@@ -23,3 +23,8 @@ start_hmmd() {
   daemon=$!
   wait_ready "$daemon" "$2" 'hanzo-hmmd: ready'
 }
+
+# need_positive PROGRAM NAME VALUE: exits 64 unless VALUE is a positive integer.
+need_positive() {
+  [[ $3 =~ ^[1-9][0-9]*$ ]] || { echo "$1: $2 must be a positive integer, not '$3'" >&2; exit 64; }
+}

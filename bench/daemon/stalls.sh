@@ -11,11 +11,12 @@
 set -euo pipefail
 # shellcheck source=bench/daemon/embedded.sh
 source "$(dirname "$0")/embedded.sh"
-bin=${1:?usage: stalls.sh BIN_DIR RATE [SECONDS]}
-rate=${2:?usage: stalls.sh BIN_DIR RATE [SECONDS]}
+usage="usage: stalls.sh BIN_DIR RATE [SECONDS]"
+bin=${1:?$usage}
+need_positive stalls.sh RATE "${2:?$usage}"
+need_positive stalls.sh SECONDS "${3:-6}"
+rate=$2
 secs=${3:-6}
-[[ $rate =~ ^[1-9][0-9]*$ ]] || { echo "stalls.sh: RATE must be a positive integer, not '$rate'" >&2; exit 64; }
-[[ $secs =~ ^[1-9][0-9]*$ ]] || { echo "stalls.sh: SECONDS must be a positive integer, not '$secs'" >&2; exit 64; }
 work=$(mktemp -d)
 daemon=
 trap 'if [ -n "$daemon" ]; then kill -TERM "$daemon" 2>/dev/null || true; fi; rm -rf "$work"' EXIT

@@ -21,7 +21,7 @@ source "$(dirname "$0")/embedded.sh"
 bin=${1:?usage: threads.sh BIN_DIR RATE [SECONDS]}
 rate=${2:?usage: threads.sh BIN_DIR RATE [SECONDS]}
 secs=${3:-20}
-[[ $rate =~ ^[1-9][0-9]*$ ]] || { echo "threads.sh: RATE must be a positive integer, not '$rate'" >&2; exit 64; }
+need_positive threads.sh RATE "$rate"
 if ! [[ $secs =~ ^[0-9]+$ ]] || [ "$secs" -lt 10 ]; then
   echo "threads.sh: SECONDS must be at least 10, not '$secs'" >&2; exit 64
 fi
