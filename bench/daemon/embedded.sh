@@ -1,5 +1,5 @@
 # shellcheck shell=bash disable=SC2034  # sets bs and daemon for the sourcing script
-# Sourced by latency.sh, threads.sh and open_loop_bytes.sh: a daemon (or the raw responder) on
+# Sourced by latency.sh, threads.sh, stalls.sh and open_loop_bytes.sh: a daemon (or the raw responder) on
 # its embedded cluster.
 
 # wait_ready PID WORK TEXT: waits up to 30 s for TEXT in WORK/log, then sets `bs` from WORK/out
@@ -23,6 +23,9 @@ start_hmmd() {
   daemon=$!
   wait_ready "$daemon" "$2" 'hanzo-hmmd: ready'
 }
+
+# metrics_url WORK: the /metrics address the daemon logged in WORK/log ("metrics on http://...").
+metrics_url() { grep -o 'metrics on http://[^ ]*' "$1/log" | head -1 | cut -d' ' -f3; }
 
 # need_positive PROGRAM NAME VALUE: exits 64 unless VALUE is a positive integer.
 need_positive() {

@@ -16,12 +16,11 @@ work=$(mktemp -d)
 daemon=
 trap 'if [ -n "$daemon" ]; then kill -TERM "$daemon" 2>/dev/null || true; wait "$daemon" 2>/dev/null || true; fi; rm -rf "$work"' EXIT
 start_hmmd "$bin" "$work"
-bootstrap=$bs
-"$bin/hanzo-hmm" loadgen --bootstrap "$bootstrap" --tenants 1000 --rate "$rate" --duration "$seconds" --json \
+"$bin/hanzo-hmm" loadgen --bootstrap "$bs" --tenants 1000 --rate "$rate" --duration "$seconds" --json \
   >"$work/report.json"
 sleep 2  # the last state records
 sum_topic() {  # sum_topic TOPIC -> "records bytes first_offset_min"
-  kcat -b "$bootstrap" -C -t "$1" -o beginning -e -q -f '%p %o %K %S\n' 2>/dev/null |
+  kcat -b "$bs" -C -t "$1" -o beginning -e -q -f '%p %o %K %S\n' 2>/dev/null |
     awk '{n++; b += ($3 < 0 ? 0 : $3) + ($4 < 0 ? 0 : $4); if ($2 == 0) zero[$1] = 1; parts[$1] = 1}
          END {missing = 0; for (p in parts) if (!(p in zero)) missing++; printf "%d %d %d\n", n, b, missing}'
 }

@@ -13,16 +13,16 @@ set -euo pipefail
 source "$(dirname "$0")/embedded.sh"
 usage="usage: stalls.sh BIN_DIR RATE [SECONDS]"
 bin=${1:?$usage}
-need_positive stalls.sh RATE "${2:?$usage}"
-need_positive stalls.sh SECONDS "${3:-6}"
-rate=$2
+rate=${2:?$usage}
 secs=${3:-6}
+need_positive stalls.sh RATE "$rate"
+need_positive stalls.sh SECONDS "$secs"
 work=$(mktemp -d)
 daemon=
 trap 'if [ -n "$daemon" ]; then kill -TERM "$daemon" 2>/dev/null || true; fi; rm -rf "$work"' EXIT
 
 start_hmmd "$bin" "$work"
-url=$(grep -o 'metrics on http://[^ ]*' "$work/log" | head -1 | cut -d' ' -f3)
+url=$(metrics_url "$work")
 "$bin/hanzo-hmm" loadgen --bootstrap "$bs" --tenants 1000 --rate "$rate" --duration $((secs + 8)) --json \
   >"$work/loadgen.json" 2>"$work/loadgen.err" &
 loadgen=$!
