@@ -3,8 +3,9 @@
 # demand/supply) to 5,000 generated ticks with Baum-Welch from a rough starting guess, decode the
 # regimes with Viterbi and compare with the truth; replay a supply shock through the market; route
 # one request. (The main job, the daemon on Kafka, is scripts/demo.sh.)
+# shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
-cd "$ROOT"
+cd "$ROOT" || exit 1
 
 section "dependencies"
 bash scripts/install-deps.sh

@@ -4,8 +4,9 @@
 # supply shock), routing requests and feedback; prints decisions per second, latency percentiles,
 # a sample decision and where the metrics are, then stops the daemon the way systemd would.
 # DEMO_SECONDS (default 15) sets how long the load runs; DEMO_RATE (default 5000) its requests/s.
+# shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
-cd "$ROOT"
+cd "$ROOT" || exit 1
 
 section "dependencies"
 bash scripts/install-deps.sh
@@ -24,11 +25,7 @@ if (exec 3<>/dev/tcp/127.0.0.1/9464) 2>/dev/null; then listen=127.0.0.1:0; fi
 ./build/bin/hanzo-hmmd --embedded-kafka --metrics-listen "$listen" >"$work/hmmd.out" 2>"$work/hmmd.log" &
 daemon=$!
 trap 'kill -TERM $daemon 2>/dev/null || true' EXIT
-for _ in $(seq 1 300); do
-  grep -q 'hanzo-hmmd: ready' "$work/hmmd.log" 2>/dev/null && break
-  kill -0 $daemon 2>/dev/null || { cat "$work/hmmd.log"; echo "hanzo-hmmd exited early"; exit 1; }
-  sleep 0.1
-done
+wait_for_line "$daemon" "$work/hmmd.log" 'hanzo-hmmd: ready' 30
 bootstrap=$(sed -n 's/^bootstrap.servers=//p' "$work/hmmd.out")
 metrics=$(grep -o 'http://[^ ]*/metrics' "$work/hmmd.log" | head -1)
 echo "Kafka (mock cluster, in the daemon): bootstrap.servers=$bootstrap"
@@ -62,7 +59,10 @@ curl -s "$metrics" | grep -E '^hanzo_hmmd_(decisions_total|dlq_messages_total\{r
 
 section "stop (SIGTERM: drain, flush, commit)"
 kill -TERM $daemon
-wait $daemon && echo "hanzo-hmmd exited 0" || { echo "hanzo-hmmd exited $?"; tail -5 "$work/hmmd.log"; exit 1; }
+rc=0
+wait "$daemon" || rc=$?
+if [ "$rc" -ne 0 ]; then echo "hanzo-hmmd exited $rc"; tail -5 "$work/hmmd.log"; exit 1; fi
+echo "hanzo-hmmd exited 0"
 trap - EXIT
 echo
 echo "Daemon log: $work/hmmd.log.  Library demo (HMM fit, market replay): bash scripts/demo-library.sh"

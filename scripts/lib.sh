@@ -1,4 +1,5 @@
-# Shared by demo.sh and test.sh: configure and build one tree.
+# shellcheck shell=bash
+# Shared by the scripts here and the bench scripts: build a tree, wait for a process to be ready.
 # usage: build_tree <dir> [cmake args...]
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -11,3 +12,18 @@ build_tree() {
 }
 
 section() { printf '\n== %s\n' "$*"; }
+
+# wait_for_line PID LOG TEXT SECONDS: waits until TEXT appears in LOG. If PID exits first or
+# SECONDS pass, prints LOG and what went wrong to stderr and exits 1.
+wait_for_line() {
+  local pid=$1 log=$2 text=$3 seconds=$4
+  for _ in $(seq 1 $((seconds * 10))); do
+    grep -q "$text" "$log" 2>/dev/null && return 0
+    kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; echo "process $pid exited before \"$text\"" >&2; exit 1; }
+    sleep 0.1
+  done
+  grep -q "$text" "$log" 2>/dev/null && return 0
+  cat "$log" >&2
+  echo "no \"$text\" in $log after $seconds s" >&2
+  exit 1
+}

@@ -8,8 +8,9 @@
 # A failed test stops the script (non-zero exit). A skipped test (exit 77: a tool is missing) is
 # reported apart from the passes, and fails the script when CI=true, where install-deps.sh has
 # installed every tool.
+# shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
-cd "$ROOT"
+cd "$ROOT" || exit 1
 
 # run_ctest <build dir> <log name>: the whole CTest suite, its output kept in <build dir>/<log>.
 # With pipefail (lib.sh) a ctest failure is the pipeline's status, so set -e stops here.

@@ -11,7 +11,7 @@ rounds=$1; shift
 [ $# -ge 1 ] || { echo "usage: cpu_per_request.sh ROUNDS BENCH_BINARY..." >&2; exit 64; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-for r in $(seq 1 "$rounds"); do
+for _ in $(seq 1 "$rounds"); do
   for b in "$@"; do
     for n in 100000 300000; do
       /usr/bin/time -o "$work/time" -f "%U %S" "$b" --reps 1 --messages "$n" >"$work/out" 2>"$work/err" ||

@@ -1,18 +1,14 @@
 # shellcheck shell=bash disable=SC2034  # sets bs and daemon for the sourcing script
 # Sourced by latency.sh, threads.sh, stalls.sh and open_loop_bytes.sh: a daemon (or the raw responder) on
 # its embedded cluster.
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib.sh"
 
 # wait_ready PID WORK TEXT: waits up to 30 s for TEXT in WORK/log, then sets `bs` from WORK/out
 # (its bootstrap.servers= line). A process that dies or is not ready by then: its log, exit 1.
 wait_ready() {
-  local pid=$1 work=$2 text=$3
-  for _ in $(seq 1 300); do
-    grep -q "$text" "$work/log" 2>/dev/null && break
-    kill -0 "$pid" 2>/dev/null || { cat "$work/log" >&2; exit 1; }
-    sleep 0.1
-  done
-  grep -q "$text" "$work/log" || { echo "no \"$text\" after 30 s:" >&2; cat "$work/log" >&2; exit 1; }
-  bs=$(sed -n 's/^bootstrap.servers=//p' "$work/out")
+  wait_for_line "$1" "$2/log" "$3" 30
+  bs=$(sed -n 's/^bootstrap.servers=//p' "$2/out")
 }
 
 # start_hmmd BIN WORK: hanzo-hmmd --embedded-kafka (plus HMMD_ARGS), metrics on a free port;

@@ -11,6 +11,8 @@
 # regret CSV and SVG (router-e2e beside the others) to $OUT (default a temp dir).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=scripts/lib.sh
+source "$here/../../scripts/lib.sh"
 bin=${1:-build/bin}
 preset=${2:-full}
 seeds=${3:-1 2 3}
@@ -45,12 +47,7 @@ run() {
   "$bin/hanzo-hmmd" --config "$config" --embedded-kafka --metrics-listen 127.0.0.1:0 \
     >"$out/$name.hmmd.out" 2>"$log" &
   daemon=$!
-  for _ in $(seq 1 600); do
-    grep -q 'hanzo-hmmd: ready' "$log" 2>/dev/null && break
-    kill -0 "$daemon" 2>/dev/null || { cat "$log" >&2; echo "e2e.sh: hanzo-hmmd exited early" >&2; exit 1; }
-    sleep 0.1
-  done
-  grep -q 'hanzo-hmmd: ready' "$log" || { echo "e2e.sh: hanzo-hmmd not ready after 60 s" >&2; exit 1; }
+  wait_for_line "$daemon" "$log" 'hanzo-hmmd: ready' 60
   local bootstrap metrics
   bootstrap=$(sed -n 's/^bootstrap.servers=//p' "$out/$name.hmmd.out")
   metrics=$(grep -o 'http://[^ ]*/metrics' "$log" | head -1)
