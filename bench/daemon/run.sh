@@ -19,7 +19,9 @@ if [ "$quick" = --quick ]; then
 else
   # Five latency pairs: in one run of three, the pairs' p99 ratios were 9.9, 13.7 and 2.2 (a
   # noisy spell of the shared host); the median of five is less at the mercy of one spell.
-  pass_args=(); daemon_args=(); last_args=(--memory 100000,1000000); lat_args=(8 20 4 5); rounds=${ROUNDS:-5}; threads_s=20
+  pass_args=(); daemon_args=(); lat_args=(8 20 4 5); rounds=${ROUNDS:-5}; threads_s=20
+  # shellcheck disable=SC2054 # --memory takes a comma-separated list
+  last_args=(--memory 100000,1000000)
 fi
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
