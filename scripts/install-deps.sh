@@ -18,6 +18,8 @@ packages=(
   python3-jsonschema
   # every alert has a promtool case and a runbook section (tests/ops/check_alerts_covered.py)
   python3-yaml
+  # every shell script passes shellcheck (tests/ops/check_shell.sh)
+  shellcheck
 )
 
 missing=()

@@ -36,6 +36,7 @@ configure() { # configure OUT CONFIG_FILE SYSCONFDIR
 # The unit name must stay hanzo-hmmd.service: the verifier derives names from the file name.
 unit_etc=$tmp/etc/hanzo-hmmd.service
 unit_local=$tmp/usr-local/hanzo-hmmd.service
+# shellcheck disable=SC2016 # the unit's own ${CONFIGURATION_DIRECTORY}, expanded by systemd
 configure "$unit_etc" '${CONFIGURATION_DIRECTORY}/hanzo-hmmd.toml' /etc
 configure "$unit_local" /usr/local/etc/hanzo-hmm/hanzo-hmmd.toml /usr/local/etc
 

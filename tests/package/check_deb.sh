@@ -24,6 +24,7 @@ command -v readelf >/dev/null || missing "readelf not installed (apt-get install
 
 tmp=$(mktemp -d)
 installed_for_real=""
+# shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
   if [ -n "$installed_for_real" ]; then
     DEBIAN_FRONTEND=noninteractive apt-get purge -y -q hanzo-hmm >/dev/null 2>&1 || true
@@ -108,12 +109,15 @@ fi
 "$root/usr/bin/hanzo-hmm" config --check "$root/etc/hanzo-hmm/hanzo-hmm.toml" >/dev/null ||
   bad "installed hanzo-hmm rejects the installed /etc/hanzo-hmm/hanzo-hmm.toml"
 unit=$root/lib/systemd/system/hanzo-hmmd.service
+# shellcheck disable=SC2016 # the unit's own ${CONFIGURATION_DIRECTORY}, expanded by systemd
 grep -qxF 'ExecStart=/usr/bin/hanzo-hmmd --config ${CONFIGURATION_DIRECTORY}/hanzo-hmmd.toml' "$unit" ||
   bad "installed unit's ExecStart: $(grep ExecStart= "$unit")"
 # Every runbook link of the installed rules points at the installed runbook.
 urls=$(grep -c 'runbook_url: "file:///usr/share/doc/hanzo-hmm/runbook.md#' "$root/usr/share/hanzo-hmm/prometheus/alerts.yml") || true
 alerts=$(grep -c '^ *- alert:' "$root/usr/share/hanzo-hmm/prometheus/alerts.yml") || true
-[ "$urls" -eq "$alerts" ] && [ "$alerts" -gt 0 ] || bad "$urls runbook_url of $alerts alerts point at the installed runbook"
+if [ "$urls" -ne "$alerts" ] || [ "$alerts" -eq 0 ]; then
+  bad "$urls runbook_url of $alerts alerts point at the installed runbook"
+fi
 if command -v promtool >/dev/null; then
   (cd "$root/usr/share/hanzo-hmm/prometheus" && promtool test rules alerts_test.yml >/dev/null &&
    promtool check config prometheus.yml >/dev/null) || bad "promtool rejects the installed rules or scrape config"
