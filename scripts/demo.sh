@@ -26,8 +26,8 @@ if (exec 3<>/dev/tcp/127.0.0.1/9464) 2>/dev/null; then listen=127.0.0.1:0; fi
 daemon=$!
 trap 'kill -TERM $daemon 2>/dev/null || true' EXIT
 wait_for_line "$daemon" "$work/hmmd.log" 'hanzo-hmmd: ready' 30
-bootstrap=$(sed -n 's/^bootstrap.servers=//p' "$work/hmmd.out")
-metrics=$(grep -o 'http://[^ ]*/metrics' "$work/hmmd.log" | head -1)
+bootstrap=$(bootstrap_servers "$work/hmmd.out")
+metrics=$(metrics_url "$work/hmmd.log")
 echo "Kafka (mock cluster, in the daemon): bootstrap.servers=$bootstrap"
 echo "Metrics: $metrics"
 

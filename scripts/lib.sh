@@ -13,6 +13,12 @@ build_tree() {
 
 section() { printf '\n== %s\n' "$*"; }
 
+# bootstrap_servers OUT: the address hanzo-hmmd --embedded-kafka printed to stdout (file OUT).
+bootstrap_servers() { sed -n 's/^bootstrap.servers=//p' "$1"; }
+
+# metrics_url LOG: the /metrics address hanzo-hmmd logged to stderr (file LOG: "metrics on http://...").
+metrics_url() { grep -o 'metrics on http://[^ ]*' "$1" | head -1 | cut -d' ' -f3; }
+
 # wait_for_line PID LOG TEXT SECONDS: waits until TEXT appears in LOG. If PID exits first or
 # SECONDS pass, prints LOG and what went wrong to stderr and exits 1.
 wait_for_line() {

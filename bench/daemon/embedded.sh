@@ -8,7 +8,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib.sh"
 # (its bootstrap.servers= line). A process that dies or is not ready by then: its log, exit 1.
 wait_ready() {
   wait_for_line "$1" "$2/log" "$3" 30
-  bs=$(sed -n 's/^bootstrap.servers=//p' "$2/out")
+  bs=$(bootstrap_servers "$2/out")
 }
 
 # start_hmmd BIN WORK: hanzo-hmmd --embedded-kafka (plus HMMD_ARGS), metrics on a free port;
@@ -19,9 +19,6 @@ start_hmmd() {
   daemon=$!
   wait_ready "$daemon" "$2" 'hanzo-hmmd: ready'
 }
-
-# metrics_url WORK: the /metrics address the daemon logged in WORK/log ("metrics on http://...").
-metrics_url() { grep -o 'metrics on http://[^ ]*' "$1/log" | head -1 | cut -d' ' -f3; }
 
 # need_positive PROGRAM NAME VALUE: exits 64 unless VALUE is a positive integer.
 need_positive() {

@@ -55,7 +55,7 @@ loadgen() {
     ${LOADGEN_KAFKA_CONFIG:+--kafka-config $LOADGEN_KAFKA_CONFIG} --json >"$work/$name.json" 2>"$work/$name.err" || true
   if [ -z "${target:-}" ]; then
     local url
-    url=$(metrics_url "$work")
+    url=$(metrics_url "$work/log")
     /usr/bin/python3 -c "import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=10).read().decode())" \
       "$url" >"$work/$name.metrics" || echo "could not read $url" >&2
   fi

@@ -22,7 +22,7 @@ daemon=
 trap 'if [ -n "$daemon" ]; then kill -TERM "$daemon" 2>/dev/null || true; fi; rm -rf "$work"' EXIT
 
 start_hmmd "$bin" "$work"
-url=$(metrics_url "$work")
+url=$(metrics_url "$work/log")
 "$bin/hanzo-hmm" loadgen --bootstrap "$bs" --tenants 1000 --rate "$rate" --duration $((secs + 8)) --json \
   >"$work/loadgen.json" 2>"$work/loadgen.err" &
 loadgen=$!

@@ -49,8 +49,8 @@ run() {
   daemon=$!
   wait_for_line "$daemon" "$log" 'hanzo-hmmd: ready' 60
   local bootstrap metrics
-  bootstrap=$(sed -n 's/^bootstrap.servers=//p' "$out/$name.hmmd.out")
-  metrics=$(grep -o 'http://[^ ]*/metrics' "$log" | head -1)
+  bootstrap=$(bootstrap_servers "$out/$name.hmmd.out")
+  metrics=$(metrics_url "$log")
   "$bin/hanzo-hmm" simulate --preset "$preset" --kafka "$bootstrap" --daemon-metrics "$metrics" "$@" \
     --json "$out/$name.json" >/dev/null
   # What the daemon consumed of the feedback sent (it may still be reading the last few).
